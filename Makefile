@@ -1,0 +1,84 @@
+# Task runner for the Day 3 course. Quick start: `make lab` (students) and `make test` (CI).
+# Variables you may set:
+#   PYTHON      the interpreter that creates .venv        (default: python3)
+#   TORCH_SPEC  the PyTorch requirement pip installs      (default: torch; CI pins torch==2.13.0;
+#               a laptop without a GPU may use the CPU-only index, see README.md)
+#   TORCH_INDEX a package index for PyTorch alone         (e.g. https://download.pytorch.org/whl/cpu)
+#   LAB_ARGS    extra arguments for JupyterLab            (e.g. LAB_ARGS=--no-browser)
+#   NOTEBOOKS   notebook sources for `make notebooks`/`make bench` (default: all)
+#   PYTEST_ARGS extra arguments for pytest                (e.g. PYTEST_ARGS="-k scratch")
+
+PYTHON ?= python3
+VENV ?= .venv
+TORCH_SPEC ?= torch
+TORCH_INDEX ?=
+LAB_ARGS ?=
+NOTEBOOKS ?=
+PYTEST_ARGS ?=
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+STAMP := $(VENV)/.dlcourse-installed
+WORKERS ?= 2
+NBVAL := --nbval-lax --nbval-current-env --nbval-cell-timeout=600
+
+.PHONY: help install lab test lint unit test-notebooks test-student notebooks check-notebooks \
+        student bench doctor clean
+
+help:
+	@echo "make lab             install (first time) and open JupyterLab on notebooks/"
+	@echo "make test            install (first time) and run the whole test suite"
+	@echo "make notebooks       execute notebooks/NN_*.py into their .ipynb (NOTEBOOKS=... for some)"
+	@echo "make test-notebooks  run the notebooks with nbval (DLCOURSE_DEVICE=cuda for a GPU)"
+	@echo "make student         write the student edition to build/student/"
+	@echo "make bench           time and measure every notebook (build/bench.json)"
+	@echo "make doctor          check the environment"
+	@echo "make lint            ruff and the notebook pairing check"
+
+# The stamp makes a second `make lab`/`make test` skip the install; editing pyproject.toml redoes it.
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet "$(TORCH_SPEC)" $(if $(TORCH_INDEX),--index-url $(TORCH_INDEX))
+	$(PY) -m pip install --quiet -e ".[dev]"
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+lab: install
+	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks $(LAB_ARGS)
+
+doctor: install
+	$(PY) -m dlcourse doctor
+
+lint: install
+	$(BIN)/ruff check .
+	$(PY) -m dlcourse check-notebooks
+
+unit: install
+	$(PY) -m pytest -n $(WORKERS) --dist loadfile tests $(PYTEST_ARGS)
+
+test-notebooks: install
+	$(PY) -m pytest -n $(WORKERS) --dist loadfile $(NBVAL) notebooks $(PYTEST_ARGS)
+
+test-student: student
+	$(PY) -m pytest -n $(WORKERS) --dist loadfile $(NBVAL) build/student
+
+# One pytest run for unit tests, notebooks and the student edition keeps both cores busy.
+test: lint student
+	$(PY) -m pytest -n $(WORKERS) --dist loadfile $(NBVAL) tests notebooks build/student $(PYTEST_ARGS)
+
+notebooks: install
+	$(PY) -m dlcourse notebooks $(NOTEBOOKS)
+
+check-notebooks: install
+	$(PY) -m dlcourse check-notebooks
+
+student: install
+	@rm -rf build/student
+	$(PY) -m dlcourse student --out build/student
+
+bench: install
+	$(PY) -m dlcourse bench $(NOTEBOOKS)
+
+clean:
+	rm -rf build .pytest_cache

@@ -1,0 +1,145 @@
+"""Command line: ``python -m dlcourse doctor | notebooks | check-notebooks | student | bench``.
+
+The Makefile calls these. Each command prints what went wrong and what to do, and exits non-zero,
+instead of showing a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+OK, FAIL = "✓", "✗"
+
+
+def _ensure_utf8_output() -> None:
+    # A Windows console or a C locale may not encode ✓/✗; never crash on a symbol.
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="replace")
+
+
+def doctor(_: argparse.Namespace) -> int:
+    """Print the environment report; exit 1 when something is missing."""
+    from dlcourse.runtime import environment_report, format_report
+
+    checks = environment_report()
+    print("Day 3 course environment check")
+    print(format_report(checks))
+    missing = [check.name for check in checks if not check.ok]
+    if missing:
+        print(f"\n{len(missing)} problem(s): {', '.join(missing)}. Fix them, then run doctor again.")
+        return 1
+    print("\nAll set: run `make lab` to open the notebooks.")
+    return 0
+
+
+def _selected_sources(paths: list[str]) -> list[Path]:
+    from dlcourse import pipeline
+
+    if not paths:
+        return pipeline.notebook_sources()
+    sources = []
+    for raw in paths:
+        path = Path(raw)
+        path = path.with_suffix(".py") if path.suffix == ".ipynb" else path
+        if not path.is_file():
+            raise pipeline.NotebookError(f"notebook source: expected an existing .py file, got {raw}")
+        sources.append(path)
+    return sources
+
+
+def notebooks(args: argparse.Namespace) -> int:
+    """Execute each notebook source into its ``.ipynb``."""
+    from dlcourse import pipeline
+
+    sources = _selected_sources(args.paths)
+    for source in sources:
+        print(f"executing {source.name} ...", flush=True)
+        target = pipeline.build_notebook(source)
+        print(f"  wrote {target.name}")
+    return 0
+
+
+def check_notebooks(args: argparse.Namespace) -> int:
+    """Fail when any committed ``.ipynb`` is out of date with its ``.py``."""
+    from dlcourse import pipeline
+
+    problems = [problem for source in _selected_sources(args.paths) for problem in
+                pipeline.pairing_problems(source)]
+    for problem in problems:
+        print(f"{FAIL} {problem}")
+    if problems:
+        return 1
+    print(f"{OK} every notebook is up to date with its .py source")
+    return 0
+
+
+def student(args: argparse.Namespace) -> int:
+    """Write the student edition (no solutions, no outputs) of every notebook under ``--out``."""
+    import nbformat
+
+    from dlcourse import pipeline
+
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    for source in _selected_sources(args.paths):
+        edition = pipeline.student_edition(pipeline.read_source(source))
+        target = out / f"{source.stem}.ipynb"
+        nbformat.write(edition, target)
+        print(f"wrote {target}")
+    return 0
+
+
+def bench(args: argparse.Namespace) -> int:
+    """Time every notebook against its floor; print the table and write JSON."""
+    from dlcourse.bench import format_report, run_benchmark
+
+    output = Path(args.out)
+    report = run_benchmark(_selected_sources(args.paths), output)
+    print(format_report(report))
+    print(f"\nwritten to {output}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m dlcourse", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("doctor", help="check the environment").set_defaults(run=doctor)
+    for name, run, help_text in (
+        ("notebooks", notebooks, "execute notebooks/NN_*.py into .ipynb"),
+        ("check-notebooks", check_notebooks, "check .ipynb files are up to date"),
+    ):
+        command = commands.add_parser(name, help=help_text)
+        command.add_argument("paths", nargs="*", help="notebook sources (default: all)")
+        command.set_defaults(run=run)
+    command = commands.add_parser("student", help="build the student edition")
+    command.add_argument("paths", nargs="*", help="notebook sources (default: all)")
+    command.add_argument("--out", default="build/student", help="output folder")
+    command.set_defaults(run=student)
+    command = commands.add_parser("bench", help="time and measure every notebook")
+    command.add_argument("paths", nargs="*", help="notebook sources (default: all)")
+    command.add_argument("--out", default="build/bench.json", help="JSON report path")
+    command.set_defaults(run=bench)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point; returns the exit code."""
+    from dlcourse.pipeline import NotebookError
+
+    _ensure_utf8_output()
+    args = build_parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except NotebookError as error:
+        print(f"{FAIL} {error}", file=sys.stderr)
+        return 1
+    except ModuleNotFoundError as error:
+        print(
+            f"{FAIL} missing package {error.name!r}: run `make install` "
+            "(or `python -m dlcourse doctor` for the full list)",
+            file=sys.stderr,
+        )
+        return 1

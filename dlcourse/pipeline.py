@@ -1,0 +1,205 @@
+"""The notebook pipeline: percent ``.py`` source -> executed ``.ipynb``, and the check that they agree.
+
+The ``.py`` file (jupytext percent format) is the source of truth. ``build_notebook`` reads it, runs it
+in a fresh kernel of the current environment and writes the ``.ipynb`` with its outputs. Direction is
+always ``.py`` -> ``.ipynb``; modification times are never consulted.
+
+``pairing_problems`` compares a committed ``.ipynb`` with its ``.py``: cell types, sources, metadata
+and order must match and every code cell must have been executed.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import jupytext
+import nbformat
+
+NOTEBOOK_PATTERN = re.compile(r"^\d\d_[a-z0-9_]+\.py$")
+KERNEL_NAME = "python3"
+KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": KERNEL_NAME}
+# Keys that execution or a front end adds to a cell; they say nothing about the source.
+VOLATILE_CELL_METADATA = frozenset({"execution", "ExecuteTime", "collapsed", "scrolled", "trusted"})
+WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
+EXECUTION_TIMEOUT_S = 600
+# Set while the pipeline executes a notebook; dlcourse.training uses it to draw text progress bars,
+# since widget bars saved without their state show as a placeholder outside a live kernel.
+PIPELINE_ENV_VAR = "DLCOURSE_PIPELINE"
+
+
+class NotebookError(RuntimeError):
+    """A notebook could not be built or checked; the message says which cell and what to do."""
+
+
+def repository_root() -> Path:
+    """The folder holding ``pyproject.toml`` and ``notebooks/`` (the checkout's top level)."""
+    return Path(__file__).resolve().parent.parent
+
+
+def notebook_sources(folder: Path | None = None) -> list[Path]:
+    """The course's notebook sources ``NN_topic.py`` in ``folder`` (default ``notebooks/``), sorted."""
+    folder = Path(folder) if folder is not None else repository_root() / "notebooks"
+    if not folder.is_dir():
+        raise NotebookError(f"notebook folder: expected a directory, got {folder} (not found)")
+    return sorted(path for path in folder.glob("*.py") if NOTEBOOK_PATTERN.match(path.name))
+
+
+def read_source(source: Path) -> nbformat.NotebookNode:
+    """Read a percent ``.py`` source into a notebook (no outputs), with the course's kernelspec."""
+    source = Path(source)
+    if source.suffix != ".py" or not source.is_file():
+        raise NotebookError(f"notebook source: expected an existing .py file, got {source}")
+    notebook = jupytext.read(source, fmt="py:percent")
+    notebook.metadata["kernelspec"] = dict(KERNELSPEC)
+    return notebook
+
+
+def _clean_outputs(notebook: nbformat.NotebookNode) -> None:
+    """Drop what differs between runs although the computation is the same (widget model ids)."""
+    notebook.metadata.pop("widgets", None)
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            data = output.get("data")
+            if data and WIDGET_MIME in data:
+                del data[WIDGET_MIME]
+
+
+def execute(notebook: nbformat.NotebookNode, cwd: Path) -> nbformat.NotebookNode:
+    """Run every cell of ``notebook`` in a fresh kernel started from this Python, in folder ``cwd``.
+
+    Raises:
+        NotebookError: a cell raised; the message names the cell and the error.
+    """
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
+
+    client = NotebookClient(
+        notebook,
+        kernel_name=KERNEL_NAME,
+        timeout=EXECUTION_TIMEOUT_S,
+        record_timing=False,
+        store_widget_state=False,
+        resources={"metadata": {"path": str(cwd)}},
+    )
+    previous = os.environ.get(PIPELINE_ENV_VAR)
+    os.environ[PIPELINE_ENV_VAR] = "1"
+    try:
+        client.execute()
+    except CellExecutionError as error:
+        raise NotebookError(_describe_failure(notebook, error)) from None
+    finally:
+        if previous is None:
+            os.environ.pop(PIPELINE_ENV_VAR, None)
+        else:
+            os.environ[PIPELINE_ENV_VAR] = previous
+    _clean_outputs(notebook)
+    return notebook
+
+
+def _describe_failure(notebook: nbformat.NotebookNode, error: Exception) -> str:
+    code_cells = [cell for cell in notebook.cells if cell.cell_type == "code"]
+    failed = next(
+        (
+            index
+            for index, cell in enumerate(code_cells)
+            if any(output.get("output_type") == "error" for output in cell.get("outputs", []))
+        ),
+        None,
+    )
+    where = f"code cell {failed + 1} of {len(code_cells)}" if failed is not None else "a cell"
+    summary = str(error).strip().splitlines()
+    last = summary[-1] if summary else type(error).__name__
+    return f"{where} raised: {last}"
+
+
+def output_path(source: Path) -> Path:
+    """The executed notebook that belongs to a ``.py`` source."""
+    return Path(source).with_suffix(".ipynb")
+
+
+def build_notebook(source: Path) -> Path:
+    """Execute the ``.py`` source and write its ``.ipynb`` beside it; return the ``.ipynb`` path."""
+    source = Path(source)
+    notebook = read_source(source)
+    try:
+        execute(notebook, cwd=source.parent)
+    except NotebookError as error:
+        raise NotebookError(
+            f"{source.name}: {error}. Fix the .py source and run `make notebooks` again."
+        ) from None
+    target = output_path(source)
+    nbformat.write(notebook, target)
+    return target
+
+
+@dataclass(frozen=True)
+class CellView:
+    """What of a cell the pairing check compares."""
+
+    cell_type: str
+    source: str
+    metadata: dict
+
+
+def _cell_views(notebook: nbformat.NotebookNode) -> list[CellView]:
+    views = []
+    for cell in notebook.cells:
+        metadata = {
+            key: value
+            for key, value in cell.get("metadata", {}).items()
+            if key not in VOLATILE_CELL_METADATA
+        }
+        views.append(CellView(cell.cell_type, cell.source, metadata))
+    return views
+
+
+def pairing_problems(source: Path) -> list[str]:
+    """Differences between a ``.py`` source and its committed ``.ipynb``; empty when up to date."""
+    source = Path(source)
+    target = output_path(source)
+    if not target.is_file():
+        return [f"{target.name} is missing: run `make notebooks`"]
+    expected = _cell_views(read_source(source))
+    committed = nbformat.read(target, as_version=4)
+    actual = _cell_views(committed)
+    problems = []
+    if len(expected) != len(actual):
+        problems.append(f"{len(expected)} cells in {source.name}, {len(actual)} in {target.name}")
+    for index, (want, have) in enumerate(zip(expected, actual, strict=False), start=1):
+        for field in ("cell_type", "source", "metadata"):
+            if getattr(want, field) != getattr(have, field):
+                problems.append(f"cell {index}: {field} differs")
+    for index, cell in enumerate(committed.cells, start=1):
+        if cell.cell_type == "code" and cell.source.strip() and cell.execution_count is None:
+            problems.append(f"cell {index}: code cell was never executed")
+    if problems:
+        problems.append(f"rebuild it: make notebooks NOTEBOOKS={source.as_posix()}")
+    return [f"{target.name}: {problem}" for problem in problems]
+
+
+SOLUTION_TAG = "solution"
+# Cleared outputs cannot be compared, so the student edition drops the nbval output-check tag.
+CHECK_OUTPUT_TAG = "nbval-check-output"
+
+
+def student_edition(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """A copy of ``notebook`` without ``solution``-tagged cells and with every output cleared."""
+    student = nbformat.from_dict(notebook)
+    student.cells = [cell for cell in student.cells if SOLUTION_TAG not in _tags(cell)]
+    for cell in student.cells:
+        tags = [tag for tag in _tags(cell) if tag != CHECK_OUTPUT_TAG]
+        if tags:
+            cell.metadata["tags"] = tags
+        else:
+            cell.metadata.pop("tags", None)
+        if cell.cell_type == "code":
+            cell.outputs = []
+            cell.execution_count = None
+    return student
+
+
+def _tags(cell: nbformat.NotebookNode) -> list[str]:
+    return list(cell.get("metadata", {}).get("tags", []))

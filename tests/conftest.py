@@ -1,0 +1,5 @@
+"""Shared test configuration: headless plotting and float64 PyTorch references."""
+
+import matplotlib
+
+matplotlib.use("Agg")
