@@ -1,0 +1,274 @@
+"""Layers with trainable parameters: Dense, Dropout, BatchNorm1d, and the Layer protocol they share.
+
+Every layer (activations included) follows one protocol, mirroring ``torch.nn.Module``:
+
+- ``forward(x)`` (also ``layer(x)``) computes the output and caches what ``backward`` needs;
+- ``backward(grad_out)`` takes dL/d(output) and returns dL/d(input), and *adds* dL/d(parameter)
+  into ``grads`` as PyTorch's ``.grad`` does, so call ``zero_grad()`` before each backward pass;
+- ``params`` and ``grads`` are lists of arrays in the same order (``param_names`` names them);
+  the optimizers update ``params`` in place, so these are always the same array objects;
+- ``buffers`` are non-trainable state (BatchNorm's running statistics), named by ``buffer_names``;
+- ``training`` is switched by ``train()`` / ``eval()`` (Dropout and BatchNorm1d behave differently).
+
+Arrays are float64, and ``x: (batch, features)``: there is no loop over samples.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._checks import (
+    as_float_array,
+    as_rng,
+    check_2d,
+    check_positive_int,
+    check_real,
+    check_same_shape,
+    fail,
+)
+
+INITS = ("torch", "he", "xavier")
+
+
+class Layer:
+    """Base class of every layer: stateless and parameter-free unless a subclass says otherwise."""
+
+    def __init__(self) -> None:
+        self.params: list[np.ndarray] = []
+        self.grads: list[np.ndarray] = []
+        self.param_names: list[str] = []
+        self.buffers: list[np.ndarray] = []
+        self.buffer_names: list[str] = []
+        self.training = True
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+    def backward(self, grad_out: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+    def __call__(self, x: np.ndarray) -> np.ndarray:
+        return self.forward(x)
+
+    def train(self, mode: bool = True) -> Layer:
+        self.training = bool(mode)
+        return self
+
+    def eval(self) -> Layer:
+        return self.train(False)
+
+    def zero_grad(self) -> None:
+        """Set every gradient to zero in place (the arrays stay the same objects)."""
+        for grad in self.grads:
+            grad.fill(0.0)
+
+    def extra_repr(self) -> str:
+        return ""
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.extra_repr()})"
+
+    def _cached(self, value: object, what: str) -> object:
+        if value is None:
+            raise RuntimeError(f"{what}: expected a forward call before backward, got none")
+        return value
+
+    def _check_grad_out(self, grad_out: object, shape: tuple, what: str) -> np.ndarray:
+        grad_out = as_float_array(what, grad_out)
+        check_same_shape(what, grad_out, shape, "grad_out (the forward output's shape)")
+        return grad_out
+
+
+class Dense(Layer):
+    """Fully connected layer ``y = x W^T + b``, as ``torch.nn.Linear``.
+
+    Shapes: ``x: (batch, in_features)``, ``W: (out_features, in_features)``, ``b: (out_features,)``,
+    ``y: (batch, out_features)``. The deck writes ``z = W x + b`` for one column vector ``x``; stacking
+    the batch as rows turns that into ``x W^T``, which is what torch computes.
+
+    Backward, with ``g = dL/dy: (batch, out_features)``::
+
+        dL/dW = g^T x    (summed over the batch)     dL/db = sum_batch g     dL/dx = g W
+
+    Initialisation (``init``):
+
+    - ``"torch"`` (default): ``W, b ~ U(-1/sqrt(in), 1/sqrt(in))``, what ``nn.Linear`` does
+      (``kaiming_uniform_(a=sqrt(5))`` reduces to this bound);
+    - ``"he"``: ``W ~ N(0, 2/in)`` (``kaiming_normal_``, suited to ReLU), ``b = 0``;
+    - ``"xavier"``: ``W ~ U(-sqrt(6/(in+out)), sqrt(6/(in+out)))`` (``xavier_uniform_``), ``b = 0``.
+
+    ``rng`` is a ``numpy.random.Generator`` (shared, so a model draws from one stream) or an int seed.
+    """
+
+    def __init__(
+        self,
+        in_features: int,
+        out_features: int,
+        rng: np.random.Generator | int | None = None,
+        init: str = "torch",
+    ) -> None:
+        super().__init__()
+        self.in_features = check_positive_int("Dense: in_features", in_features)
+        self.out_features = check_positive_int("Dense: out_features", out_features)
+        if init not in INITS:
+            raise fail("Dense: init", f"one of {INITS}", repr(init))
+        self.init = init
+        rng = as_rng("Dense", rng)
+        shape = (self.out_features, self.in_features)
+        if init == "torch":
+            bound = 1.0 / np.sqrt(self.in_features)
+            self.W = rng.uniform(-bound, bound, size=shape)
+            self.b = rng.uniform(-bound, bound, size=self.out_features)
+        elif init == "he":
+            self.W = rng.normal(0.0, np.sqrt(2.0 / self.in_features), size=shape)
+            self.b = np.zeros(self.out_features)
+        else:
+            bound = np.sqrt(6.0 / (self.in_features + self.out_features))
+            self.W = rng.uniform(-bound, bound, size=shape)
+            self.b = np.zeros(self.out_features)
+        self.dW = np.zeros_like(self.W)
+        self.db = np.zeros_like(self.b)
+        self.params = [self.W, self.b]
+        self.grads = [self.dW, self.db]
+        self.param_names = ["W", "b"]
+        self._x: np.ndarray | None = None
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        x = as_float_array("Dense.forward: x", x)
+        check_2d("Dense.forward", x, "x", self.in_features)
+        self._x = x
+        out = x @ self.W.T
+        out += self.b
+        return out
+
+    def backward(self, grad_out: np.ndarray) -> np.ndarray:
+        x = self._cached(self._x, "Dense.backward")
+        grad_out = self._check_grad_out(grad_out, (x.shape[0], self.out_features), "Dense.backward")
+        self.dW += grad_out.T @ x
+        self.db += grad_out.sum(axis=0)
+        return grad_out @ self.W
+
+    def extra_repr(self) -> str:
+        return f"in_features={self.in_features}, out_features={self.out_features}"
+
+
+class Dropout(Layer):
+    """Inverted dropout, as ``torch.nn.Dropout``.
+
+    Training: each element is kept with probability ``1 - p`` (where its draw ``u = rng.random()``
+    satisfies ``u >= p``) and scaled by ``1 / (1 - p)``, so the expected output equals the input
+    and nothing needs rescaling at test time. ``eval()``: identity. Some texts instead multiply by
+    ``1 - p`` at test time ("standard" dropout); torch, and this class, rescale during training.
+
+    Backward multiplies by the same mask: ``dL/dx = mask * g`` with ``mask in {0, 1/(1-p)}``.
+    ``p`` must lie in [0, 1) (torch also accepts 1, which zeroes everything).
+    """
+
+    def __init__(self, p: float = 0.5, rng: np.random.Generator | int | None = None) -> None:
+        super().__init__()
+        self.p = check_real("Dropout: p", p, 0.0, 1.0, "[0, 1)")
+        self.rng = as_rng("Dropout", rng)
+        self.mask: np.ndarray | None = None
+        self._shape: tuple | None = None
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        x = as_float_array("Dropout.forward: x", x)
+        self._shape = x.shape
+        if not self.training or self.p == 0.0:
+            self.mask = None
+            return x
+        keep = self.rng.random(x.shape) >= self.p
+        self.mask = keep * (1.0 / (1.0 - self.p))
+        return x * self.mask
+
+    def backward(self, grad_out: np.ndarray) -> np.ndarray:
+        shape = self._cached(self._shape, "Dropout.backward")
+        grad_out = self._check_grad_out(grad_out, shape, "Dropout.backward")
+        return grad_out if self.mask is None else grad_out * self.mask
+
+    def extra_repr(self) -> str:
+        return f"p={self.p}"
+
+
+class BatchNorm1d(Layer):
+    """Batch normalisation over the batch axis, as ``torch.nn.BatchNorm1d`` (affine, tracked stats).
+
+    ``x: (batch, num_features)``. Training mode, per feature::
+
+        mu = mean(x)    var = mean((x - mu)^2)            (biased: divide by N)
+        x_hat = (x - mu) / sqrt(var + eps)      y = gamma * x_hat + beta
+        running_mean <- (1 - momentum) * running_mean + momentum * mu
+        running_var  <- (1 - momentum) * running_var  + momentum * var * N / (N - 1)   (unbiased)
+
+    Evaluation mode normalises with ``running_mean`` and ``running_var`` instead. ``gamma`` and
+    ``beta`` are torch's ``weight`` and ``bias``. torch's ``momentum`` weights the *new* batch
+    (0.1), the opposite of the usual exponential-average "momentum" (0.9) of some textbooks.
+
+    Backward in training mode (the batch statistics depend on x), with ``g = dL/dy``::
+
+        dx_hat = g * gamma
+        dL/dx = (N dx_hat - sum(dx_hat) - x_hat sum(dx_hat * x_hat)) / (N sqrt(var + eps))
+        dL/dgamma = sum(g * x_hat)      dL/dbeta = sum(g)
+    """
+
+    def __init__(self, num_features: int, momentum: float = 0.1, eps: float = 1e-5) -> None:
+        super().__init__()
+        self.num_features = check_positive_int("BatchNorm1d: num_features", num_features)
+        self.momentum = check_real("BatchNorm1d: momentum", momentum, 0.0, 1.0, "[0, 1]")
+        if isinstance(eps, bool) or not isinstance(eps, (int, float)) or not eps > 0:
+            raise fail("BatchNorm1d: eps", "a positive number", repr(eps))
+        self.eps = float(eps)
+        self.gamma = np.ones(self.num_features)
+        self.beta = np.zeros(self.num_features)
+        self.dgamma = np.zeros(self.num_features)
+        self.dbeta = np.zeros(self.num_features)
+        self.running_mean = np.zeros(self.num_features)
+        self.running_var = np.ones(self.num_features)
+        self.params = [self.gamma, self.beta]
+        self.grads = [self.dgamma, self.dbeta]
+        self.param_names = ["gamma", "beta"]
+        self.buffers = [self.running_mean, self.running_var]
+        self.buffer_names = ["running_mean", "running_var"]
+        self._x_hat: np.ndarray | None = None
+        self._inv_std: np.ndarray | None = None
+        self._batch_stats = True
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        x = as_float_array("BatchNorm1d.forward: x", x)
+        check_2d("BatchNorm1d.forward", x, "x", self.num_features)
+        if self.training:
+            n = x.shape[0]
+            if n < 2:
+                raise fail(
+                    "BatchNorm1d.forward", "more than 1 sample per batch in training mode", n
+                )
+            mean = x.mean(axis=0)
+            centred = x - mean
+            var = np.mean(centred * centred, axis=0)
+            self._inv_std = 1.0 / np.sqrt(var + self.eps)
+            self.running_mean *= 1.0 - self.momentum
+            self.running_mean += self.momentum * mean
+            self.running_var *= 1.0 - self.momentum
+            self.running_var += (self.momentum * n / (n - 1)) * var
+        else:
+            centred = x - self.running_mean
+            self._inv_std = 1.0 / np.sqrt(self.running_var + self.eps)
+        self._batch_stats = self.training
+        self._x_hat = centred * self._inv_std
+        return self.gamma * self._x_hat + self.beta
+
+    def backward(self, grad_out: np.ndarray) -> np.ndarray:
+        x_hat = self._cached(self._x_hat, "BatchNorm1d.backward")
+        grad_out = self._check_grad_out(grad_out, x_hat.shape, "BatchNorm1d.backward")
+        self.dgamma += np.sum(grad_out * x_hat, axis=0)
+        self.dbeta += grad_out.sum(axis=0)
+        dx_hat = grad_out * self.gamma
+        if not self._batch_stats:
+            return dx_hat * self._inv_std
+        n = x_hat.shape[0]
+        sum_dx_hat = dx_hat.sum(axis=0)
+        sum_dx_hat_x_hat = np.sum(dx_hat * x_hat, axis=0)
+        return (n * dx_hat - sum_dx_hat - x_hat * sum_dx_hat_x_hat) * (self._inv_std / n)
+
+    def extra_repr(self) -> str:
+        return f"{self.num_features}, eps={self.eps}, momentum={self.momentum}"
