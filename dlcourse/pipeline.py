@@ -10,7 +10,6 @@ and order must match and every code cell must have been executed.
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,9 +24,6 @@ KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "nam
 VOLATILE_CELL_METADATA = frozenset({"execution", "ExecuteTime", "collapsed", "scrolled", "trusted"})
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 EXECUTION_TIMEOUT_S = 600
-# Set while the pipeline executes a notebook; dlcourse.training uses it to draw text progress bars,
-# since widget bars saved without their state show as a placeholder outside a live kernel.
-PIPELINE_ENV_VAR = "DLCOURSE_PIPELINE"
 
 
 class NotebookError(RuntimeError):
@@ -83,18 +79,13 @@ def execute(notebook: nbformat.NotebookNode, cwd: Path) -> nbformat.NotebookNode
         record_timing=False,
         store_widget_state=False,
         resources={"metadata": {"path": str(cwd)}},
+        # ipykernel warns on every start that local TCP is unencrypted; only errors matter here.
+        extra_arguments=["--IPKernelApp.log_level=ERROR"],
     )
-    previous = os.environ.get(PIPELINE_ENV_VAR)
-    os.environ[PIPELINE_ENV_VAR] = "1"
     try:
         client.execute()
     except CellExecutionError as error:
         raise NotebookError(_describe_failure(notebook, error)) from None
-    finally:
-        if previous is None:
-            os.environ.pop(PIPELINE_ENV_VAR, None)
-        else:
-            os.environ[PIPELINE_ENV_VAR] = previous
     _clean_outputs(notebook)
     return notebook
 
