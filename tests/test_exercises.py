@@ -203,7 +203,7 @@ def test_bce_rejects_typical_mistakes(capsys):
 
 
 def test_momentum_rejects_other_conventions(capsys):
-    def deck(p, g, v, lr, m):
+    def velocity_form(p, g, v, lr, m):
         v = m * v - lr * g
         return p + v, v
 
@@ -211,7 +211,7 @@ def test_momentum_rejects_other_conventions(capsys):
         v = m * v + (1 - m) * g
         return p - lr * v, v
 
-    _expect_rejection(check_momentum_step, deck, capsys, "deck's form")
+    _expect_rejection(check_momentum_step, velocity_form, capsys, "velocity form")
     _expect_rejection(check_momentum_step, dampened, capsys, "(1 - momentum)")
     _expect_rejection(
         check_momentum_step, lambda p, g, v, lr, m: (p - lr * v, m * v + g), capsys, "old velocity"

@@ -79,9 +79,11 @@ class SGD(Optimizer):
         d = g + momentum · b  (nesterov)   or   d = b   (classical)   or   d = g   (momentum = 0)
         p = p − lr · d
 
-    The deck writes momentum as an average, ``v = β v + (1 − β) g``: that is ``dampening = β``
-    except on the first step, where torch takes ``b = g`` rather than ``(1 − β) g``. Writing
-    ``v = β v − lr g; p = p + v`` is the same as torch's form for a constant learning rate.
+    The course deck writes ``v = β v + g; θ = θ − η v``: exactly this rule with ``dampening = 0``
+    (the buffer starts at zero there, so its first step is also ``v = g``). Textbooks also write
+    the moving average ``v = β v + (1 − β) g``, which is ``dampening = β`` except on the first step,
+    where torch takes ``b = g`` rather than ``(1 − β) g``; and the velocity form
+    ``v = β v − η g; θ = θ + v``, which equals torch's for a constant learning rate.
     """
 
     def __init__(
