@@ -1,5 +1,6 @@
 """Repository checks: notebooks paired and clean, environment.yml in step, workflows valid."""
 
+import ast
 import re
 import subprocess
 import sys
@@ -84,3 +85,23 @@ def test_ci_script_pins_the_cpu_wheel_and_calls_the_readme_command():
     readme = (ROOT / "README.md").read_text()
     assert "torch==2.13.0" in script and "make test" in script
     assert "make test" in readme and "make lab" in readme
+
+
+@pytest.mark.parametrize("module", sorted((ROOT / "dlcourse").rglob("*.py")), ids=lambda p: p.name)
+def test_no_module_level_name_is_defined_twice(module):
+    """Sections appended by different notebooks must not silently replace each other's helpers."""
+    tree = ast.parse(module.read_text())
+    names = [
+        node.name
+        for node in tree.body
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+    ]
+    names += [
+        target.id
+        for node in tree.body
+        if isinstance(node, ast.Assign)
+        for target in node.targets
+        if isinstance(target, ast.Name) and target.id != "__all__"
+    ]
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    assert not repeated, f"{module.name} defines {repeated} more than once"
