@@ -53,7 +53,7 @@ def _torch_type(layer) -> type[nn.Module] | None:
 
 
 def _tensor(array: np.ndarray, dtype: torch.dtype) -> torch.Tensor:
-    return torch.from_numpy(np.ascontiguousarray(array)).to(dtype)
+    return torch.tensor(array, dtype=dtype)  # a copy: no warning for read-only arrays
 
 
 def _to_module(layer, dtype: torch.dtype) -> nn.Module:

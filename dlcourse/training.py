@@ -107,8 +107,9 @@ def make_loader(
         target_dtype = _Y_DTYPES[y_dtype]
     else:
         raise fail("y_dtype", f"None or one of {sorted(_Y_DTYPES)}", repr(y_dtype))
+    # torch.tensor copies: pandas hands out read-only arrays, which torch.as_tensor warns about.
     dataset = TensorDataset(
-        torch.as_tensor(X, dtype=torch.float32), torch.as_tensor(y, dtype=target_dtype)
+        torch.tensor(X, dtype=torch.float32), torch.tensor(y, dtype=target_dtype)
     )
     generator = torch.Generator().manual_seed(seed) if shuffle else None
     return DataLoader(dataset, batch_size=batch_size, shuffle=shuffle, generator=generator)

@@ -1,5 +1,7 @@
 """Tests of dlcourse.training: loaders, the fit loop, early stopping, evaluation helpers."""
 
+import warnings
+
 import numpy as np
 import pytest
 import torch
@@ -358,3 +360,14 @@ def test_fit_and_predict_on_cuda(binary_data):
     )
     assert next(model.parameters()).is_cuda and len(history.train_loss) >= 1
     assert predict_proba(model, X, "cuda").shape == (96,)
+
+
+def test_make_loader_accepts_read_only_arrays_without_warning():
+    X = np.arange(12.0).reshape(6, 2)
+    y = np.array([0, 1, 0, 1, 0, 1])
+    X.flags.writeable = False
+    y.flags.writeable = False
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        X_batch, y_batch = next(iter(make_loader(X, y, batch_size=6)))
+    assert X_batch.shape == (6, 2) and y_batch.dtype == torch.float32
