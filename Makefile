@@ -22,13 +22,14 @@ WORKERS ?= 2
 NBVAL := --nbval-lax --nbval-current-env --nbval-cell-timeout=600
 
 .PHONY: help install lab test lint unit test-notebooks test-student notebooks check-notebooks \
-        student bench doctor clean
+        slides student bench doctor clean
 
 help:
 	@echo "make lab             install (first time) and open JupyterLab on notebooks/"
 	@echo "make test            install (first time) and run the whole test suite"
 	@echo "make notebooks       execute notebooks/NN_*.py into their .ipynb (NOTEBOOKS=... for some)"
 	@echo "make test-notebooks  run the notebooks with nbval (DLCOURSE_DEVICE=cuda for a GPU)"
+	@echo "make slides          build the offline reveal.js slides and index in build/slides/"
 	@echo "make student         write the student edition to build/student/"
 	@echo "make bench           time and measure every notebook (build/bench.json)"
 	@echo "make doctor          check the environment"
@@ -72,6 +73,11 @@ notebooks: install
 
 check-notebooks: install
 	$(PY) -m dlcourse check-notebooks
+
+# Decks (and rendered notebooks) from the committed, executed .ipynb files; no network needed.
+slides: install
+	@rm -rf build/slides
+	$(PY) -m dlcourse slides --notebooks --out build/slides $(NOTEBOOKS)
 
 student: install
 	@rm -rf build/student

@@ -1,4 +1,4 @@
-"""Command line: ``python -m dlcourse doctor | notebooks | check-notebooks | student | bench``.
+"""Command line: ``python -m dlcourse doctor | notebooks | check-notebooks | slides | student | bench``.
 
 The Makefile calls these. Each command prints what went wrong and what to do, and exits non-zero,
 instead of showing a traceback.
@@ -92,6 +92,21 @@ def student(args: argparse.Namespace) -> int:
     return 0
 
 
+def slides(args: argparse.Namespace) -> int:
+    """Build a reveal.js deck per executed notebook, and the index page, under ``--out``."""
+    from dlcourse import pipeline
+    from dlcourse.slides import build_slides
+
+    # Slides need the executed .ipynb (a clear error says so when it is missing), not the .py.
+    notebooks = [Path(path) for path in args.paths] or pipeline.notebook_sources()
+    out = Path(args.out)
+    decks = build_slides(notebooks, out, render=args.notebooks, student=args.student)
+    for deck in decks:
+        print(f"wrote {deck.path} ({deck.slides} slides)")
+    print(f"{OK} open {out / 'index.html'} (offline; press S in a deck for the speaker view)")
+    return 0
+
+
 def bench(args: argparse.Namespace) -> int:
     """Time every notebook against its floor; print the table and write JSON."""
     from dlcourse.bench import format_report, run_benchmark
@@ -118,6 +133,16 @@ def build_parser() -> argparse.ArgumentParser:
     command.add_argument("paths", nargs="*", help="notebook sources (default: all)")
     command.add_argument("--out", default="build/student", help="output folder")
     command.set_defaults(run=student)
+    command = commands.add_parser("slides", help="build the reveal.js slides (offline)")
+    command.add_argument("paths", nargs="*", help="notebook sources (default: all)")
+    command.add_argument("--out", default="build/slides", help="output folder")
+    command.add_argument(
+        "--notebooks", action="store_true", help="also render the notebooks as HTML pages"
+    )
+    command.add_argument(
+        "--student", metavar="FOLDER", help="also publish this student edition (make student)"
+    )
+    command.set_defaults(run=slides)
     command = commands.add_parser("bench", help="time and measure every notebook")
     command.add_argument("paths", nargs="*", help="notebook sources (default: all)")
     command.add_argument("--out", default="build/bench.json", help="JSON report path")

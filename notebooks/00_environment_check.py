@@ -34,8 +34,8 @@
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
-from dlcourse.plots import set_style
 
+from dlcourse.plots import set_style
 from dlcourse.runtime import environment_report, format_report, get_device, seed_everything
 
 seed_everything(0)
