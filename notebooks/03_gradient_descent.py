@@ -496,7 +496,7 @@ for name, path in ravine_paths.items():
 print(f"contraction per step, tuned: GD {(kappa - 1) / (kappa + 1):.3f}, "
       f"momentum {(np.sqrt(kappa) - 1) / (np.sqrt(kappa) + 1):.3f}")
 
-# %% slideshow={"slide_type": "fragment"}
+# %% slideshow={"slide_type": "subslide"}
 fig, (ax_path, ax_loss) = plt.subplots(1, 2, figsize=(10, 4), layout="constrained")
 plot_loss_surface(QUAD, trajectories=dict(list(ravine_paths.items())[:2]), ax=ax_path)
 ax_path.set(xlabel="$x$", ylabel="$y$", title="same η, with and without momentum")
@@ -685,7 +685,7 @@ print(adam_table.loc[[1, 2, 3, 5, 10, 100, 1000]].round(4).to_string())
 # $m$ and $v$ are biased by different factors and the step is
 # $\eta\,\frac{1-\beta_1^t}{\sqrt{1-\beta_2^t}}$: several times too large for hundreds of steps.
 
-# %% slideshow={"slide_type": "-"}
+# %% slideshow={"slide_type": "subslide"}
 fig, ax = plt.subplots(figsize=(7, 3.8))
 ax.semilogx(adam_table.index, adam_table["step/η"], label="Adam (bias-corrected)")
 ax.semilogx(adam_table.index, adam_table["step/η, uncorrected"], label="without bias correction")
@@ -768,7 +768,7 @@ def train_mlp(make_optimizer, epochs=60, batch_size=32, seed=0):
     return np.array(losses)
 
 
-# %% slideshow={"slide_type": "fragment"} tags=["nbval-check-output"]
+# %% slideshow={"slide_type": "subslide"} tags=["nbval-check-output"]
 model_racers = {
     "SGD, η = 0.05": lambda params: SGD(params, lr=0.05),
     "momentum, η = 0.01, β = 0.9": lambda params: SGD(params, lr=0.01, momentum=0.9),
@@ -780,7 +780,7 @@ curves = {name: train_mlp(make) for name, make in model_racers.items()}
 for name, losses in curves.items():
     print(f"{name:<28} training MSE after 5 epochs {losses[4]:.4f}, after 60 epochs {losses[-1]:.4f}")
 
-# %% slideshow={"slide_type": "fragment"}
+# %% slideshow={"slide_type": "subslide"}
 fig, ax = plt.subplots(figsize=(8, 4))
 for name, losses in curves.items():
     ax.plot(np.arange(1, len(losses) + 1), losses, label=name)
