@@ -50,6 +50,9 @@ def read_source(source: Path) -> nbformat.NotebookNode:
         raise NotebookError(f"notebook source: expected an existing .py file, got {source}")
     notebook = jupytext.read(source, fmt="py:percent")
     notebook.metadata["kernelspec"] = dict(KERNELSPEC)
+    # nbformat draws random cell ids; numbered ones keep rebuilt notebooks byte-for-byte stable.
+    for index, cell in enumerate(notebook.cells, start=1):
+        cell.id = f"cell-{index:03d}"
     return notebook
 
 

@@ -93,3 +93,10 @@ def test_notebook_sources_only_lists_numbered_notebooks(tmp_path):
     assert [path.name for path in pipeline.notebook_sources(tmp_path)] == ["01_a.py", "10_b.py"]
     with pytest.raises(pipeline.NotebookError, match="expected a directory"):
         pipeline.notebook_sources(tmp_path / "nope")
+
+
+def test_rebuilding_gives_the_same_file(built, tmp_path):
+    source, target = built
+    first = target.read_bytes()
+    pipeline.build_notebook(source)
+    assert target.read_bytes() == first
