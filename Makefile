@@ -15,6 +15,11 @@ TORCH_INDEX ?=
 LAB_ARGS ?=
 NOTEBOOKS ?=
 PYTEST_ARGS ?=
+# The course's models are small: one BLAS/torch thread each is fastest, keeps two notebooks under
+# test from fighting over two cores, and gives every run (build, test, bench, lab) the same numbers.
+export OMP_NUM_THREADS ?= 1
+export OPENBLAS_NUM_THREADS ?= 1
+export MKL_NUM_THREADS ?= 1
 BIN := $(VENV)/bin
 PY := $(BIN)/python
 STAMP := $(VENV)/.dlcourse-installed
