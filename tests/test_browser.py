@@ -210,8 +210,11 @@ WALK = """async () => {
     for (const slide of Reveal.getSlides()) {
         const at = Reveal.getIndices(slide);
         Reveal.slide(at.h, at.v || 0);
-        await frame();
         const current = Reveal.getCurrentSlide();
+        // Measure what the audience sees: after the figures are decoded and the deck refitted.
+        await Promise.all(Array.from(current.querySelectorAll('img'), img => img.decode().catch(() => null)));
+        await frame();
+        await frame();
         const heading = current.querySelector('h1, h2, h3');
         const text = (heading || current).textContent.replace(/\u00b6/g, '');
         const what = text.trim().replace(/\\s+/g, ' ').slice(0, 60);
