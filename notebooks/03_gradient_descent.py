@@ -357,7 +357,7 @@ for name, path in batch_runs.items():
     print(f"{name:<8} 40 updates used {40 * B:>6} per-sample gradients; "
           f"final loss {loss_at(path[-1]):.4f}")
 
-# %% slideshow={"slide_type": "fragment"}
+# %% slideshow={"slide_type": "subslide"}
 fig, (ax_noise, ax_path) = plt.subplots(1, 2, figsize=(10, 4), layout="constrained")
 ax_noise.loglog(batch_sizes, measured, "o", label="measured (300 draws)")
 ax_noise.loglog(batch_sizes, predicted, "-", label=r"$\frac{\sigma^2}{B}\,\frac{N-B}{N-1}$")
