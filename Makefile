@@ -50,8 +50,11 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# Jupyter refuses to run as root unless told to: containers and CI machines often are root.
+ROOT_ARGS := $(if $(filter 0,$(shell id -u 2>/dev/null)),--allow-root)
+
 lab: install
-	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks $(LAB_ARGS)
+	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks $(ROOT_ARGS) $(LAB_ARGS)
 
 doctor: install
 	$(PY) -m dlcourse doctor
