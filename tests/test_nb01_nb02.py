@@ -11,7 +11,7 @@ import pytest
 from matplotlib.patches import Circle
 from matplotlib.text import Annotation
 
-from dlcourse import exercises as ex
+from dlcourse.exercises import nb01_02 as ex
 from dlcourse.plots import plot_flowchart, plot_neuron
 from dlcourse.scratch import relu
 

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 import torch
 
-from dlcourse import exercises as ex
+from dlcourse.exercises import nb03_04 as ex
 from dlcourse.plots import plot_computational_graph
 from dlcourse.scratch import sigmoid, sigmoid_grad
 

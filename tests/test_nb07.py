@@ -9,12 +9,12 @@ import numpy as np
 import pytest
 import torch
 
-from dlcourse import exercises
 from dlcourse.exercises import (
     check_batchnorm_forward,
     check_dropout_forward,
     check_early_stopping,
     check_weight_decay_step,
+    nb07,
 )
 from dlcourse.scratch import BatchNorm1d, Dropout
 
@@ -106,7 +106,7 @@ def test_never_raises(check, solution, capsys):
 
 @pytest.mark.parametrize(("check", "solution"), CHECKS, ids=IDS)
 def test_exported_and_documented(check, solution):
-    assert check.__name__ in exercises.__all__
+    assert check.__name__ in nb07.__all__
     assert check.__doc__
 
 
@@ -233,11 +233,11 @@ def test_dropout_reference_matches_the_scratch_layer_with_its_own_generator(p):
     layer = Dropout(p, rng=123)
     expected = layer.forward(x)
     draws = np.random.default_rng(123).random(x.shape)
-    np.testing.assert_array_equal(exercises._dropout_reference(x, p, draws, True), expected)
+    np.testing.assert_array_equal(nb07._dropout_reference(x, p, draws, True), expected)
     np.testing.assert_allclose(
         dropout_forward_solution(x, p, draws, True), expected, rtol=1e-15, atol=0
     )
-    np.testing.assert_array_equal(exercises._dropout_reference(x, p, draws, False), x)
+    np.testing.assert_array_equal(nb07._dropout_reference(x, p, draws, False), x)
 
 
 def test_weight_decay_reference_matches_torch_sgd():
@@ -247,7 +247,7 @@ def test_weight_decay_reference_matches_torch_sgd():
     optimizer = torch.optim.SGD([weight], lr=0.05, weight_decay=0.1)
     weight.grad = torch.tensor(grad)
     optimizer.step()
-    ours = exercises._weight_decay_reference(w0, grad, 0.05, 0.1)
+    ours = nb07._weight_decay_reference(w0, grad, 0.05, 0.1)
     np.testing.assert_allclose(ours, weight.detach().numpy(), rtol=1e-14, atol=1e-15)
 
 
@@ -259,7 +259,7 @@ def test_batchnorm_reference_matches_torch_in_training_mode():
         layer.weight.copy_(torch.tensor(gamma))
         layer.bias.copy_(torch.tensor(beta))
     expected = layer.train()(torch.tensor(x)).detach().numpy()
-    ours = exercises._batchnorm_reference(x, gamma, beta, 1e-5)
+    ours = nb07._batchnorm_reference(x, gamma, beta, 1e-5)
     np.testing.assert_allclose(ours, expected, rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(
         batchnorm_forward_solution(x, gamma, beta, 1e-5), expected, rtol=1e-12, atol=1e-12
@@ -268,14 +268,14 @@ def test_batchnorm_reference_matches_torch_in_training_mode():
 
 def test_early_stopping_reference_matches_fit_on_a_scripted_curve():
     losses = [1.0, 0.8, 0.7, 0.72, 0.75, 0.71, 0.9, 1.0, 1.1]
-    assert exercises._early_stopping_reference(np.array(losses), 3, 0.0) == (2, 5)
+    assert nb07._early_stopping_reference(np.array(losses), 3, 0.0) == (2, 5)
     assert early_stopping_solution(np.array(losses), 3, 0.0) == (2, 5)
-    assert exercises._early_stopping_reference(np.array([1.0, 0.9, 0.8]), 5, 0.0) == (2, 2)
+    assert nb07._early_stopping_reference(np.array([1.0, 0.9, 0.8]), 5, 0.0) == (2, 2)
 
 
 def test_scratch_batchnorm_is_the_reference_layer():
     layer = BatchNorm1d(3)
     x = np.arange(12.0).reshape(4, 3)
     np.testing.assert_allclose(
-        exercises._batchnorm_reference(x, np.ones(3), np.zeros(3), 1e-5), layer.forward(x)
+        nb07._batchnorm_reference(x, np.ones(3), np.zeros(3), 1e-5), layer.forward(x)
     )
