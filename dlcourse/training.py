@@ -35,8 +35,7 @@ from torch.utils.data import DataLoader, TensorDataset
 from tqdm.auto import tqdm
 from tqdm.notebook import tqdm_notebook
 
-from dlcourse.data import _check_int
-from dlcourse.scratch._checks import check_positive_int, check_real, fail
+from dlcourse.scratch._checks import check_int, check_positive_int, check_real, fail
 
 __all__ = [
     "EarlyStopping",
@@ -92,7 +91,7 @@ def make_loader(
     X = np.asarray(X)
     y = np.asarray(y)
     batch_size = check_positive_int("batch_size", batch_size)
-    seed = _check_int("seed", seed, 0)
+    seed = check_int("seed", seed, 0)
     if X.ndim < 1 or len(X) == 0 or not np.issubdtype(X.dtype, np.number):
         raise fail("X", "a non-empty numeric array (n_samples, ...)", f"{X.dtype} {X.shape}")
     if y.ndim < 1 or len(y) != len(X) or not np.issubdtype(y.dtype, np.number):

@@ -39,6 +39,13 @@ def check_same_shape(what: str, got: np.ndarray, expected_shape: tuple, name: st
         raise fail(what, f"{name} of shape {tuple(expected_shape)}", tuple(got.shape))
 
 
+def check_int(what: str, value: object, minimum: int) -> int:
+    """An integer >= ``minimum`` (bools are rejected although Python counts them as ints)."""
+    if isinstance(value, bool) or not isinstance(value, Integral) or value < minimum:
+        raise fail(what, f"an integer >= {minimum}", repr(value))
+    return int(value)
+
+
 def check_positive_int(what: str, value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, Integral) or value < 1:
         raise fail(what, "a positive integer", repr(value))
