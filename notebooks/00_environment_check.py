@@ -10,6 +10,8 @@
 #     display_name: Python 3 (ipykernel)
 #     language: python
 #     name: python3
+#   rise:
+#     theme: white
 # ---
 
 # %% [markdown] slideshow={"slide_type": "slide"}

@@ -46,6 +46,8 @@ def test_committed_notebook_is_clean(source):
         assert not re.search(r"(/home/|/root/|/Users/|[A-Z]:\\\\)", cell.source), (
             f"cell {index}: absolute path"
         )
+    # RISE's default theme fetches Google Fonts; `white` keeps live slides offline.
+    assert notebook.metadata.get("rise", {}).get("theme") == "white", "no rise: theme: white"
     first_code = next(cell.source for cell in notebook.cells if cell.cell_type == "code")
     assert "seed_everything(" in first_code and "get_device()" in first_code
 
