@@ -24,6 +24,7 @@ from matplotlib.collections import LineCollection
 from matplotlib.colors import LinearSegmentedColormap, ListedColormap
 from matplotlib.figure import Figure
 from matplotlib.patches import Circle
+from matplotlib.ticker import MaxNLocator
 from sklearn.calibration import calibration_curve
 from sklearn.metrics import (
     average_precision_score,
@@ -493,6 +494,7 @@ def plot_training_curves(history: object, ax: Axes | None = None) -> Axes:
         if len(val):
             ax.plot(best + 1, val[best], "o", color=COLORS["vermillion"])
     ax.set(xlabel="epoch", ylabel="loss")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # epochs are whole numbers
     ax.legend()
     return ax
 

@@ -301,3 +301,11 @@ def test_every_plot_draws_on_a_given_axes(binary_scores, xor_points):
         assert draw(ax) is ax
     with pytest.raises(ValueError, match="ax: expected None or a matplotlib Axes"):
         plots.plot_network([2, 1], ax="left")
+
+
+def test_training_curves_put_epochs_on_whole_numbers():
+    ax = plots.plot_training_curves({"train_loss": [1.0, 0.5, 0.4], "val_loss": [1.1, 0.7, 0.8]})
+    ax.figure.canvas.draw()
+    ticks = [tick for tick in ax.get_xticks() if ax.get_xlim()[0] <= tick <= ax.get_xlim()[1]]
+    assert ticks and all(float(tick).is_integer() for tick in ticks)
+    plt.close(ax.figure)
