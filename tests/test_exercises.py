@@ -1,5 +1,6 @@
 """Tests of dlcourse.exercises: checks accept solutions, reject typical mistakes, never raise."""
 
+import inspect
 import warnings
 
 import numpy as np
@@ -291,3 +292,41 @@ def test_check_function_reports_the_tolerance_and_numerical_warnings(capsys):
     out = capsys.readouterr().out.splitlines()
     assert out[0] == "✓ double: correct on 1 test case (rtol=1e-06, atol=1e-08)"
     assert "numerical warning for x = 1" in out[1] and "mind the domain" in out[1]
+
+
+# The contract every check keeps, whichever notebook it serves ---------------------------------
+
+ALL_CHECKS = sorted(
+    name
+    for name in exercises.__all__
+    if name.startswith("check_") and name not in ("check_close", "check_function")
+)
+
+
+def _required_arguments(check):
+    kinds = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    parameters = inspect.signature(check).parameters.values()
+    return [p for p in parameters if p.kind in kinds and p.default is inspect.Parameter.empty]
+
+
+@pytest.mark.parametrize("name", ALL_CHECKS)
+def test_every_check_is_documented_reports_stubs_and_never_raises(name, capsys):
+    check = getattr(exercises, name)
+    assert check.__doc__, f"{name} has no docstring"
+    count = len(_required_arguments(check))
+    assert check(*[None] * count) is False
+    assert "not implemented yet" in capsys.readouterr().out
+
+    def broken(*args, **kwargs):
+        raise KeyError("oops")
+
+    def returns_text(*args, **kwargs):
+        return "text"
+
+    def returns_wrong_shape(*args, **kwargs):
+        return np.zeros(7)
+
+    for answer in (broken, returns_text, returns_wrong_shape, 42, "text"):
+        assert check(*[answer] * count) is False  # reported, never raised
+        out = capsys.readouterr().out
+        assert out.startswith(("✗", "…")), out
