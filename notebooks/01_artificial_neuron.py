@@ -358,6 +358,7 @@ print("training samples:", len(X_train), " test samples:", len(X_test))
 print("logistic regression weights:", xor_logreg.coef_[0].round(2))
 print("logistic regression, test accuracy:", round(xor_logreg.score(X_test, y_test), 3))
 print("the true rule,       test accuracy:", round(float(np.mean(true_rule(X_test) == y_test)), 3))
+assert xor_logreg.score(X_test, y_test) < 0.6  # the claim below: close to a coin flip
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # Maybe logistic regression just found a poor line? We try a dense grid of lines on the training
@@ -372,6 +373,7 @@ Z = (X_train @ directions.T)[:, :, None] + offsets  # (400, 360, 121): every sam
 accuracy = ((Z > 0) == y_train[:, None, None]).mean(axis=0)
 print(f"best of {accuracy.size} lines, training accuracy:", round(accuracy.max(), 3))
 print("the true rule,       training accuracy:", round(float(np.mean(true_rule(X_train) == y_train)), 3))
+assert accuracy.max() < np.mean(true_rule(X_train) == y_train) - 0.2  # far below the true rule
 
 # %% [markdown] slideshow={"slide_type": "fragment"}
 # Logistic regression gives up: its weights are close to zero and its test accuracy is close to the
@@ -408,6 +410,7 @@ print("logistic regression on (x1, x2, x1*x2), test accuracy:",
       round(engineered.score(with_product(X_test), y_test), 3))
 print("the true rule,                          test accuracy:",
       round(float(np.mean(true_rule(X_test) == y_test)), 3))
+assert engineered.score(with_product(X_test), y_test) > xor_logreg.score(X_test, y_test) + 0.25
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # **Deep learning (data-driven).** Put a layer of neurons in between. Since
