@@ -28,7 +28,7 @@ from sklearn import datasets as _sk_datasets
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
 
-from dlcourse.scratch._checks import check_int, check_real, fail
+from dlcourse._validation import fail, require_int, require_real
 
 __all__ = [
     "BREAST_CANCER_CLASS_COUNTS",
@@ -56,7 +56,7 @@ __all__ = [
 
 
 def _rng(seed: object) -> np.random.Generator:
-    return np.random.default_rng(check_int("seed", seed, 0))
+    return np.random.default_rng(require_int("seed", seed, 0))
 
 
 def _names(prefix: str, count: int, start: int = 1) -> list[str]:
@@ -230,8 +230,8 @@ def load_breast_cancer_splits(
         ValueError: fractions out of range or not adding up, unknown ``positive``, or the data is
             not the expected copy.
     """
-    val_size = check_real("val_size", val_size, 0, 1, "(0, 1)")
-    test_size = check_real("test_size", test_size, 0, 1, "(0, 1)")
+    val_size = require_real("val_size", val_size, 0, 1, "(0, 1)")
+    test_size = require_real("test_size", test_size, 0, 1, "(0, 1)")
     if val_size + test_size >= 1.0:
         raise fail(
             "val_size + test_size",
@@ -240,7 +240,7 @@ def load_breast_cancer_splits(
         )
     if positive not in _POSITIVE_CHOICES:
         raise fail("positive", f"one of {_POSITIVE_CHOICES}", repr(positive))
-    seed = check_int("seed", seed, 0)
+    seed = require_int("seed", seed, 0)
 
     bunch = _sk_datasets.load_breast_cancer()
     check_breast_cancer_data(bunch.data, bunch.target)
@@ -329,9 +329,9 @@ def simulate_epistasis(
         genotypes;
         ``y``: Series ``"phenotype"``, int64, 1 = case, 0 = control.
     """
-    n_samples = check_int("n_samples", n_samples, 4)
-    noise = check_real("noise", noise, 0, 0.5, "[0, 0.5)")
-    n_noise_features = check_int("n_noise_features", n_noise_features, 0)
+    n_samples = require_int("n_samples", n_samples, 4)
+    noise = require_real("noise", noise, 0, 0.5, "[0, 0.5)")
+    n_noise_features = require_int("n_noise_features", n_noise_features, 0)
     rng = _rng(seed)
     n_features = 2 + n_noise_features
     if kind == "expression":
@@ -379,10 +379,10 @@ def simulate_p_much_greater_than_n(
         ``X``: DataFrame ``(n_samples, n_genes)`` float64; ``y``: Series ``"status"`` int64,
         1 = case, 0 = control.
     """
-    n_samples = check_int("n_samples", n_samples, 4)
-    n_informative = check_int("n_informative", n_informative, 0)
-    n_genes = check_int("n_genes", n_genes, max(1, n_informative))
-    effect_size = check_real("effect_size", effect_size, 0, np.inf, "(0, inf)")
+    n_samples = require_int("n_samples", n_samples, 4)
+    n_informative = require_int("n_informative", n_informative, 0)
+    n_genes = require_int("n_genes", n_genes, max(1, n_informative))
+    effect_size = require_real("effect_size", effect_size, 0, np.inf, "(0, inf)")
     rng = _rng(seed)
     status = rng.permutation(np.arange(n_samples) % 2).astype(np.int64)
     values = rng.standard_normal((n_samples, n_genes))
@@ -420,9 +420,9 @@ def simulate_expression_regression(
         ``X``: DataFrame ``(n_samples, n_genes)`` float64; ``y``: Series ``"target_expression"``
         float64.
     """
-    n_samples = check_int("n_samples", n_samples, 2)
-    n_genes = check_int("n_genes", n_genes, 3)
-    noise = check_real("noise", noise, 0, np.inf, "[0, inf)")
+    n_samples = require_int("n_samples", n_samples, 2)
+    n_genes = require_int("n_genes", n_genes, 3)
+    noise = require_real("noise", noise, 0, np.inf, "[0, inf)")
     rng = _rng(seed)
     values = rng.standard_normal((n_samples, n_genes))
     x1, x2, x3 = values[:, 0], values[:, 1], values[:, 2]
@@ -475,11 +475,11 @@ def simulate_tumour_subtypes(
         ``X``: DataFrame ``(n_samples, n_genes)`` float64; ``y``: Series ``"subtype"`` int64 in
         ``0 ... n_subtypes - 1``.
     """
-    n_subtypes = check_int("n_subtypes", n_subtypes, 2)
-    n_samples = check_int("n_samples", n_samples, n_subtypes)
-    n_markers = check_int("n_markers", n_markers, 1)
-    n_genes = check_int("n_genes", n_genes, n_subtypes * n_markers)
-    effect_size = check_real("effect_size", effect_size, 0, np.inf, "(0, inf)")
+    n_subtypes = require_int("n_subtypes", n_subtypes, 2)
+    n_samples = require_int("n_samples", n_samples, n_subtypes)
+    n_markers = require_int("n_markers", n_markers, 1)
+    n_genes = require_int("n_genes", n_genes, n_subtypes * n_markers)
+    effect_size = require_real("effect_size", effect_size, 0, np.inf, "(0, inf)")
     if imbalance is None:
         proportions = np.full(n_subtypes, 1.0 / n_subtypes)
     else:
@@ -613,12 +613,12 @@ def simulate_dna_motif(
         ``X``: DataFrame with one column ``"sequence"`` (str, upper case); ``y``: Series
         ``"has_motif"`` int64, 1 = motif present. Encode ``X["sequence"]`` with :func:`one_hot_dna`.
     """
-    n_sequences = check_int("n_sequences", n_sequences, 2)
+    n_sequences = require_int("n_sequences", n_sequences, 2)
     motif = _check_dna(motif, "motif").upper()
     if not motif:
         raise fail("motif", "a non-empty DNA string", repr(motif))
-    length = check_int("length", length, len(motif))
-    positive_fraction = check_real("positive_fraction", positive_fraction, 0, 1, "(0, 1)")
+    length = require_int("length", length, len(motif))
+    positive_fraction = require_real("positive_fraction", positive_fraction, 0, 1, "(0, 1)")
     rng = _rng(seed)
     alphabet = np.array(list(DNA_ALPHABET))
     n_positive = int(n_sequences * positive_fraction)
@@ -657,7 +657,7 @@ def simulate_dna_motif(
 
 
 def _check_noise(noise: object) -> float:
-    return check_real("noise", noise, 0, np.inf, "[0, inf)")
+    return require_real("noise", noise, 0, np.inf, "[0, inf)")
 
 
 def make_moons(
@@ -671,9 +671,9 @@ def make_moons(
     Returns:
         ``X`` float64 ``(n_samples, 2)``, ``y`` int64 ``(n_samples,)`` in {0, 1}.
     """
-    n_samples = check_int("n_samples", n_samples, 2)
+    n_samples = require_int("n_samples", n_samples, 2)
     X, y = _sk_datasets.make_moons(
-        n_samples, noise=_check_noise(noise), random_state=check_int("seed", seed, 0)
+        n_samples, noise=_check_noise(noise), random_state=require_int("seed", seed, 0)
     )
     return X.astype(np.float64), y.astype(np.int64)
 
@@ -689,13 +689,13 @@ def make_circles(
     Returns:
         ``X`` float64 ``(n_samples, 2)``, ``y`` int64 ``(n_samples,)`` in {0, 1}.
     """
-    n_samples = check_int("n_samples", n_samples, 2)
-    factor = check_real("factor", factor, 0, 1, "(0, 1)")
+    n_samples = require_int("n_samples", n_samples, 2)
+    factor = require_real("factor", factor, 0, 1, "(0, 1)")
     X, y = _sk_datasets.make_circles(
         n_samples,
         noise=_check_noise(noise),
         factor=factor,
-        random_state=check_int("seed", seed, 0),
+        random_state=require_int("seed", seed, 0),
     )
     return X.astype(np.float64), y.astype(np.int64)
 
@@ -719,10 +719,10 @@ def make_spirals(
     Returns:
         ``X`` float64 ``(n_samples, 2)``, ``y`` int64 ``(n_samples,)`` in ``0 ... n_classes - 1``.
     """
-    n_classes = check_int("n_classes", n_classes, 2)
-    n_samples = check_int("n_samples", n_samples, 2 * n_classes)
+    n_classes = require_int("n_classes", n_classes, 2)
+    n_samples = require_int("n_samples", n_samples, 2 * n_classes)
     noise = _check_noise(noise)
-    turns = check_real("turns", turns, 0, np.inf, "(0, inf)")
+    turns = require_real("turns", turns, 0, np.inf, "(0, inf)")
     rng = _rng(seed)
     counts = _counts_from_proportions(n_samples, np.full(n_classes, 1.0 / n_classes))
     labels = np.repeat(np.arange(n_classes, dtype=np.int64), counts)

@@ -35,8 +35,8 @@ from sklearn.metrics import (
     roc_curve,
 )
 
+from dlcourse._validation import fail, require_int
 from dlcourse.scratch import activations as _activations
-from dlcourse.scratch._checks import check_int, fail
 
 __all__ = [
     "COLORS",
@@ -237,7 +237,7 @@ def _bounds(bounds: object) -> tuple[tuple[float, float], tuple[float, float]]:
 def _contour_levels(Z: np.ndarray, levels: int | Sequence[float], log_levels: bool) -> np.ndarray:
     if not isinstance(levels, (int, np.integer)) or isinstance(levels, bool):
         return np.sort(np.asarray(levels, dtype=float))
-    levels = check_int("levels", levels, 2)
+    levels = require_int("levels", levels, 2)
     low, high = np.nanmin(Z), np.nanmax(Z)
     if not log_levels:
         return np.linspace(low, high, levels)
@@ -286,7 +286,7 @@ def plot_loss_surface(
             "landscape_fn", "a function f(xy) of points (..., 2)", type(landscape_fn).__name__
         )
     (x_min, x_max), (y_min, y_max) = _bounds(bounds)
-    resolution = check_int("resolution", resolution, 10)
+    resolution = require_int("resolution", resolution, 10)
     xx, yy = np.meshgrid(
         np.linspace(x_min, x_max, resolution), np.linspace(y_min, y_max, resolution)
     )
@@ -387,7 +387,7 @@ def plot_decision_boundary(
     """
     X, y = _points_2d(X, y)
     y = _class_labels(y)
-    resolution = check_int("resolution", resolution, 10)
+    resolution = require_int("resolution", resolution, 10)
     margin = 0.1 * (X.max(axis=0) - X.min(axis=0)) + 1e-9
     low, high = X.min(axis=0) - margin, X.max(axis=0) + margin
     xx, yy = np.meshgrid(
@@ -574,8 +574,8 @@ def plot_network(
     """
     if isinstance(sizes, (str, bytes)) or not isinstance(sizes, Sequence) or len(sizes) < 2:
         raise fail("sizes", "a list of at least two layer sizes, e.g. [3, 4, 1]", repr(sizes))
-    sizes = [check_int(f"sizes[{i}]", size, 1) for i, size in enumerate(sizes)]
-    max_units = check_int("max_units", max_units, 2)
+    sizes = [require_int(f"sizes[{i}]", size, 1) for i, size in enumerate(sizes)]
+    max_units = require_int("max_units", max_units, 2)
     if labels is None:
         labels = [_layer_label(i, size, len(sizes)) for i, size in enumerate(sizes)]
     elif isinstance(labels, str) or len(labels) != len(sizes):
@@ -752,7 +752,7 @@ def plot_calibration(
         The Axes.
     """
     y_true, named = _binary_scores(y_true, probs)
-    n_bins = check_int("n_bins", n_bins, 2)
+    n_bins = require_int("n_bins", n_bins, 2)
     ax = _axes(ax, figsize=(5.5, 4.5))
     ax.plot([0, 1], [0, 1], "--", color="0.5", linewidth=1, label="perfectly calibrated")
     for i, (name, p) in enumerate(named.items()):

@@ -18,6 +18,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from dlcourse._validation import fail, require_positive_int
 from dlcourse.scratch import (
     MLP,
     BatchNorm1d,
@@ -32,7 +33,6 @@ from dlcourse.scratch import (
     Softmax,
     Tanh,
 )
-from dlcourse.scratch._checks import check_positive_int, fail
 
 _TORCH_TYPE = {
     Dense: nn.Linear,
@@ -177,7 +177,7 @@ def benchmark_scratch_vs_torch(repeats: int = 200) -> dict:
     torch's threads, both spin-waiting, slow each other down). Returns
     ``{"scratch_ms": median ms per step, "torch_ms": median ms per step, "ratio": scratch/torch}``.
     """
-    repeats = check_positive_int("benchmark_scratch_vs_torch: repeats", repeats)
+    repeats = require_positive_int("benchmark_scratch_vs_torch: repeats", repeats)
     rng = np.random.default_rng(0)
     X = rng.standard_normal((256, 30))
     y = rng.standard_normal((256, 1))

@@ -35,7 +35,7 @@ from torch.utils.data import DataLoader, TensorDataset
 from tqdm.auto import tqdm
 from tqdm.notebook import tqdm_notebook
 
-from dlcourse.scratch._checks import check_int, check_positive_int, check_real, fail
+from dlcourse._validation import fail, require_int, require_positive_int, require_real
 
 __all__ = [
     "EarlyStopping",
@@ -90,8 +90,8 @@ def make_loader(
     """
     X = np.asarray(X)
     y = np.asarray(y)
-    batch_size = check_positive_int("batch_size", batch_size)
-    seed = check_int("seed", seed, 0)
+    batch_size = require_positive_int("batch_size", batch_size)
+    seed = require_int("seed", seed, 0)
     if X.ndim < 1 or len(X) == 0 or not np.issubdtype(X.dtype, np.number):
         raise fail("X", "a non-empty numeric array (n_samples, ...)", f"{X.dtype} {X.shape}")
     if y.ndim < 1 or len(y) != len(X) or not np.issubdtype(y.dtype, np.number):
@@ -171,8 +171,8 @@ class EarlyStopping:
     """
 
     def __init__(self, patience: int = 10, min_delta: float = 0.0, restore_best: bool = True):
-        self.patience = check_positive_int("patience", patience)
-        self.min_delta = check_real("min_delta", min_delta, 0, math.inf, "[0, inf)")
+        self.patience = require_positive_int("patience", patience)
+        self.min_delta = require_real("min_delta", min_delta, 0, math.inf, "[0, inf)")
         self.restore_best = bool(restore_best)
         self.reset()
 
@@ -427,7 +427,7 @@ def fit(
     Returns:
         History with per-epoch losses and metrics, ``best_epoch`` and ``stopped_epoch``.
     """
-    epochs = check_positive_int("epochs", epochs)
+    epochs = require_positive_int("epochs", epochs)
     if val_loader is None and (early_stopping is not None or metrics):
         raise fail("val_loader", "a DataLoader when early_stopping or metrics are used", "None")
     if early_stopping is not None and not isinstance(early_stopping, EarlyStopping):

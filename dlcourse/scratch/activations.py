@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checks import as_float_array, check_real, fail
+from dlcourse._validation import as_float_array, fail, require_real
+
 from .layers import Layer
 
 
@@ -62,7 +63,7 @@ def relu_grad(z: np.ndarray) -> np.ndarray:
 
 
 def _check_slope(what: str, negative_slope: float) -> float:
-    return check_real(what, negative_slope, -np.inf, np.inf, "(-inf, inf)")
+    return require_real(what, negative_slope, -np.inf, np.inf, "(-inf, inf)")
 
 
 def leaky_relu(z: np.ndarray, negative_slope: float = 0.01) -> np.ndarray:

@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ._checks import check_real, fail
+from dlcourse._validation import fail, require_real
+
 from .layers import Dropout
 
 DEFAULT_TOL = 1e-6
@@ -57,7 +58,7 @@ def numerical_gradient(
     if not isinstance(x, np.ndarray) or x.dtype != np.float64:
         got = f"dtype {x.dtype}" if isinstance(x, np.ndarray) else type(x).__name__
         raise fail("numerical_gradient: x", "a float64 numpy array (perturbed in place)", got)
-    eps = check_real("numerical_gradient: eps", eps, 0.0, np.inf, "(0, inf)")
+    eps = require_real("numerical_gradient: eps", eps, 0.0, np.inf, "(0, inf)")
     grad = np.empty_like(x)
     for index in np.ndindex(x.shape):
         original = x[index]
@@ -132,7 +133,7 @@ def gradient_check(
             raise fail("gradient_check: model", "a Sequential", type(model).__name__)
     if not (callable(loss) and hasattr(loss, "backward")):
         raise fail("gradient_check: loss", "a loss object such as MSELoss()", type(loss).__name__)
-    eps = check_real("gradient_check: eps", eps, 0.0, np.inf, "(0, inf)")
+    eps = require_real("gradient_check: eps", eps, 0.0, np.inf, "(0, inf)")
     dropouts = [layer for layer in model.layers if isinstance(layer, Dropout) and layer.training]
     saved_buffers = [(b, b.copy()) for _, b in model.named_buffers()]
     for layer in dropouts:

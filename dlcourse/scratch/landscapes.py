@@ -27,7 +27,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._checks import as_float_array, fail
+from dlcourse._validation import as_float_array, fail
+
 from .optim import Optimizer
 
 

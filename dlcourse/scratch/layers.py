@@ -17,14 +17,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checks import (
+from dlcourse._validation import (
     as_float_array,
     as_rng,
-    check_2d,
-    check_positive_int,
-    check_real,
-    check_same_shape,
     fail,
+    require_2d,
+    require_positive_int,
+    require_real,
+    require_same_shape,
 )
 
 INITS = ("torch", "he", "xavier")
@@ -75,7 +75,7 @@ class Layer:
 
     def _check_grad_out(self, grad_out: object, shape: tuple, what: str) -> np.ndarray:
         grad_out = as_float_array(what, grad_out)
-        check_same_shape(what, grad_out, shape, "grad_out (the forward output's shape)")
+        require_same_shape(what, grad_out, shape, "grad_out (the forward output's shape)")
         return grad_out
 
 
@@ -108,8 +108,8 @@ class Dense(Layer):
         init: str = "torch",
     ) -> None:
         super().__init__()
-        self.in_features = check_positive_int("Dense: in_features", in_features)
-        self.out_features = check_positive_int("Dense: out_features", out_features)
+        self.in_features = require_positive_int("Dense: in_features", in_features)
+        self.out_features = require_positive_int("Dense: out_features", out_features)
         if init not in INITS:
             raise fail("Dense: init", f"one of {INITS}", repr(init))
         self.init = init
@@ -135,7 +135,7 @@ class Dense(Layer):
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         x = as_float_array("Dense.forward: x", x)
-        check_2d("Dense.forward", x, "x", self.in_features)
+        require_2d("Dense.forward", x, "x", self.in_features)
         self._x = x
         out = x @ self.W.T
         out += self.b
@@ -166,7 +166,7 @@ class Dropout(Layer):
 
     def __init__(self, p: float = 0.5, rng: np.random.Generator | int | None = None) -> None:
         super().__init__()
-        self.p = check_real("Dropout: p", p, 0.0, 1.0, "[0, 1)")
+        self.p = require_real("Dropout: p", p, 0.0, 1.0, "[0, 1)")
         self.rng = as_rng("Dropout", rng)
         self.mask: np.ndarray | None = None
         self._shape: tuple | None = None
@@ -213,8 +213,8 @@ class BatchNorm1d(Layer):
 
     def __init__(self, num_features: int, momentum: float = 0.1, eps: float = 1e-5) -> None:
         super().__init__()
-        self.num_features = check_positive_int("BatchNorm1d: num_features", num_features)
-        self.momentum = check_real("BatchNorm1d: momentum", momentum, 0.0, 1.0, "[0, 1]")
+        self.num_features = require_positive_int("BatchNorm1d: num_features", num_features)
+        self.momentum = require_real("BatchNorm1d: momentum", momentum, 0.0, 1.0, "[0, 1]")
         if isinstance(eps, bool) or not isinstance(eps, (int, float)) or not eps > 0:
             raise fail("BatchNorm1d: eps", "a positive number", repr(eps))
         self.eps = float(eps)
@@ -235,7 +235,7 @@ class BatchNorm1d(Layer):
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         x = as_float_array("BatchNorm1d.forward: x", x)
-        check_2d("BatchNorm1d.forward", x, "x", self.num_features)
+        require_2d("BatchNorm1d.forward", x, "x", self.num_features)
         if self.training:
             n = x.shape[0]
             if n < 2:

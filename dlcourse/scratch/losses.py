@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checks import as_float_array, check_same_shape, fail
+from dlcourse._validation import as_float_array, fail, require_same_shape
+
 from .activations import sigmoid
 
 REDUCTIONS = ("mean", "sum")
@@ -137,7 +138,7 @@ def _class_weight(what: str, weight: object, n_classes: int) -> np.ndarray | Non
     if weight is None:
         return None
     weight = as_float_array(f"{what}: weight", weight)
-    check_same_shape(what, weight, (n_classes,), "weight (one per class)")
+    require_same_shape(what, weight, (n_classes,), "weight (one per class)")
     return weight
 
 

@@ -19,7 +19,8 @@ from collections.abc import Callable, Iterator, Sequence
 
 import numpy as np
 
-from ._checks import as_rng, check_real, fail
+from dlcourse._validation import as_rng, fail, require_real
+
 from .activations import ACTIVATIONS, get_activation
 from .layers import INITS, BatchNorm1d, Dense, Dropout, Layer
 
@@ -171,7 +172,7 @@ def MLP(
         )
     if init not in INITS:
         raise fail("MLP: init", f"one of {INITS}", repr(init))
-    dropout = check_real("MLP: dropout", dropout, 0.0, 1.0, "[0, 1)")
+    dropout = require_real("MLP: dropout", dropout, 0.0, 1.0, "[0, 1)")
     make_hidden = _activation_factory("MLP: activation", activation)
     make_output = None if output == "identity" else _activation_factory("MLP: output", output)
     rng = as_rng("MLP", rng)

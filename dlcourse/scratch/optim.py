@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checks import as_float_array, check_real, fail
+from dlcourse._validation import as_float_array, fail, require_real
 
 _INF = float("inf")
 
@@ -40,7 +40,7 @@ class Optimizer:
                 got = type(p).__name__ if not isinstance(p, np.ndarray) else f"dtype {p.dtype}"
                 raise fail(f"{name}: params[{i}]", "a float numpy array (updated in place)", got)
         self.params: list[np.ndarray] = params
-        self.lr = check_real(f"{name}: lr", lr, 0.0, _INF, "(0, inf)")
+        self.lr = require_real(f"{name}: lr", lr, 0.0, _INF, "(0, inf)")
         self.state: dict[int, dict] = {i: {} for i in range(len(params))}
 
     def step(self, grads: list[np.ndarray]) -> None:
@@ -62,7 +62,7 @@ class Optimizer:
         raise NotImplementedError
 
     def _nonneg(self, what: str, value: float) -> float:
-        return check_real(f"{type(self).__name__}: {what}", value, 0.0, _INF, "[0, inf)")
+        return require_real(f"{type(self).__name__}: {what}", value, 0.0, _INF, "[0, inf)")
 
     def __repr__(self) -> str:
         hyper = ", ".join(f"{k}={v}" for k, v in vars(self).items() if k not in ("params", "state"))
@@ -97,7 +97,7 @@ class SGD(Optimizer):
     ) -> None:
         super().__init__(params, lr)
         self.momentum = self._nonneg("momentum", momentum)
-        self.dampening = check_real("SGD: dampening", dampening, -_INF, _INF, "(-inf, inf)")
+        self.dampening = require_real("SGD: dampening", dampening, -_INF, _INF, "(-inf, inf)")
         self.nesterov = bool(nesterov)
         self.weight_decay = self._nonneg("weight_decay", weight_decay)
         if self.nesterov and (self.momentum <= 0 or self.dampening != 0):
@@ -190,7 +190,7 @@ class RMSProp(Optimizer):
         centered: bool = False,
     ) -> None:
         super().__init__(params, lr)
-        self.alpha = check_real("RMSProp: alpha", alpha, 0.0, 1.0, "[0, 1]")
+        self.alpha = require_real("RMSProp: alpha", alpha, 0.0, 1.0, "[0, 1]")
         self.eps = self._nonneg("eps", eps)
         self.weight_decay = self._nonneg("weight_decay", weight_decay)
         self.momentum = self._nonneg("momentum", momentum)
@@ -256,8 +256,8 @@ class Adam(Optimizer):
         if not isinstance(betas, (tuple, list)) or len(betas) != 2:
             raise fail(f"{name}: betas", "a pair (beta1, beta2)", repr(betas))
         self.betas = (
-            check_real(f"{name}: betas[0]", betas[0], 0.0, 1.0, "[0, 1)"),
-            check_real(f"{name}: betas[1]", betas[1], 0.0, 1.0, "[0, 1)"),
+            require_real(f"{name}: betas[0]", betas[0], 0.0, 1.0, "[0, 1)"),
+            require_real(f"{name}: betas[1]", betas[1], 0.0, 1.0, "[0, 1)"),
         )
         self.eps = self._nonneg("eps", eps)
         self.weight_decay = self._nonneg("weight_decay", weight_decay)

@@ -1,4 +1,4 @@
-"""Input validation shared by the scratch engine.
+"""Input validation shared by every module of dlcourse (the `require_…` verbs).
 
 Every message has the form "<what>: expected <expected>, got <received>", so a student reading the
 traceback sees both sides of the mismatch without opening the source.
@@ -27,32 +27,32 @@ def as_float_array(what: str, x: object) -> np.ndarray:
     return arr
 
 
-def check_2d(what: str, x: np.ndarray, name: str, columns: int | None = None) -> None:
+def require_2d(what: str, x: np.ndarray, name: str, columns: int | None = None) -> None:
     """Require ``x`` of shape (batch, columns) with batch >= 1."""
     if x.ndim != 2 or x.shape[0] == 0 or (columns is not None and x.shape[1] != columns):
         cols = "n" if columns is None else str(columns)
         raise fail(what, f"{name} of shape (batch, {cols})", tuple(x.shape))
 
 
-def check_same_shape(what: str, got: np.ndarray, expected_shape: tuple, name: str) -> None:
+def require_same_shape(what: str, got: np.ndarray, expected_shape: tuple, name: str) -> None:
     if got.shape != expected_shape:
         raise fail(what, f"{name} of shape {tuple(expected_shape)}", tuple(got.shape))
 
 
-def check_int(what: str, value: object, minimum: int) -> int:
+def require_int(what: str, value: object, minimum: int) -> int:
     """An integer >= ``minimum`` (bools are rejected although Python counts them as ints)."""
     if isinstance(value, bool) or not isinstance(value, Integral) or value < minimum:
         raise fail(what, f"an integer >= {minimum}", repr(value))
     return int(value)
 
 
-def check_positive_int(what: str, value: object) -> int:
+def require_positive_int(what: str, value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, Integral) or value < 1:
         raise fail(what, "a positive integer", repr(value))
     return int(value)
 
 
-def check_real(what: str, value: object, low: float, high: float, interval: str) -> float:
+def require_real(what: str, value: object, low: float, high: float, interval: str) -> float:
     """Require a real number in an interval; ``interval`` is how the message writes it."""
     if isinstance(value, bool) or not isinstance(value, Real) or not np.isfinite(value):
         raise fail(what, f"a number in {interval}", repr(value))
