@@ -61,6 +61,7 @@ doctor: install
 
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(PY) -m dlcourse check-notebooks
 
 unit: install

@@ -29,7 +29,9 @@ def doctor(_: argparse.Namespace) -> int:
     print(format_report(checks))
     missing = [check.name for check in checks if not check.ok]
     if missing:
-        print(f"\n{len(missing)} problem(s): {', '.join(missing)}. Fix them, then run doctor again.")
+        print(
+            f"\n{len(missing)} problem(s): {', '.join(missing)}. Fix them, then run doctor again."
+        )
         return 1
     print("\nAll set: run `make lab` to open the notebooks.")
     return 0
@@ -45,7 +47,9 @@ def _selected_sources(paths: list[str]) -> list[Path]:
         path = Path(raw)
         path = path.with_suffix(".py") if path.suffix == ".ipynb" else path
         if not path.is_file():
-            raise pipeline.NotebookError(f"notebook source: expected an existing .py file, got {raw}")
+            raise pipeline.NotebookError(
+                f"notebook source: expected an existing .py file, got {raw}"
+            )
         sources.append(path)
     return sources
 
@@ -66,8 +70,11 @@ def check_notebooks(args: argparse.Namespace) -> int:
     """Fail when any committed ``.ipynb`` is out of date with its ``.py``."""
     from dlcourse import pipeline
 
-    problems = [problem for source in _selected_sources(args.paths) for problem in
-                pipeline.pairing_problems(source)]
+    problems = [
+        problem
+        for source in _selected_sources(args.paths)
+        for problem in pipeline.pairing_problems(source)
+    ]
     for problem in problems:
         print(f"{FAIL} {problem}")
     if problems:

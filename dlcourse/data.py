@@ -32,8 +32,8 @@ from dlcourse._validation import fail, require_int, require_real
 
 __all__ = [
     "BREAST_CANCER_CLASS_COUNTS",
-    "BREAST_CANCER_SHAPE",
     "BREAST_CANCER_SHA256",
+    "BREAST_CANCER_SHAPE",
     "DNA_ALPHABET",
     "BreastCancerSplits",
     "check_breast_cancer_data",

@@ -294,7 +294,7 @@ def plot_loss_surface(
     if Z.shape != xx.shape:
         raise fail(
             "landscape_fn(xy)",
-            f"values of shape {xx.shape} for xy of shape {xx.shape + (2,)}",
+            f"values of shape {xx.shape} for xy of shape {(*xx.shape, 2)}",
             Z.shape,
         )
     ax = _axes(ax)
@@ -378,7 +378,8 @@ def plot_decision_boundary(
 
     Args:
         predict: the classifier, as above.
-        X: points ``(n, 2)``; y: labels ``(n,)`` in 0 ... k-1.
+        X: points ``(n, 2)``.
+        y: labels ``(n,)`` in 0 ... k-1.
         ax: where to draw; a new slide-sized figure when None.
         resolution: grid points per axis (>= 10).
 
@@ -686,7 +687,8 @@ def plot_confusion_matrix(
     of a binary problem, the right cell is the sensitivity).
 
     Args:
-        y_true, y_pred: labels ``(n,)`` in ``0 ... len(class_names) - 1``.
+        y_true: true labels ``(n,)`` in ``0 ... len(class_names) - 1``.
+        y_pred: predicted labels ``(n,)``, same range.
         class_names: ``class_names[k]`` names label k.
         ax: where to draw; a new figure when None.
 
@@ -833,8 +835,13 @@ def plot_flowchart(
                     xycoords=text,
                     xytext=(1.0, 0.5),
                     textcoords=previous,
-                    arrowprops={"arrowstyle": "-|>", "color": "0.3", "lw": 1.5,
-                                "shrinkA": 6, "shrinkB": 6},
+                    arrowprops={
+                        "arrowstyle": "-|>",
+                        "color": "0.3",
+                        "lw": 1.5,
+                        "shrinkA": 6,
+                        "shrinkB": 6,
+                    },
                 )
             previous = text
     ax.set_xlim(-1.1, spacing * (n_steps - 1) + 1.1)
@@ -900,8 +907,7 @@ def plot_computational_graph(
             xycoords=boxes[end],
             xytext=(1.0, 0.5),
             textcoords=boxes[start],
-            arrowprops={"arrowstyle": "-|>", "color": "0.3", "lw": 1.5, "shrinkA": 6,
-                        "shrinkB": 6},
+            arrowprops={"arrowstyle": "-|>", "color": "0.3", "lw": 1.5, "shrinkA": 6, "shrinkB": 6},
         )
     for what, offset, color, va in (
         ("forward", 0.42, COLORS["blue"], "bottom"),
@@ -909,8 +915,7 @@ def plot_computational_graph(
     ):
         for name, text in notes[what].items():
             x, y, _ = nodes[name]
-            ax.text(float(x), float(y) + offset, text, ha="center", va=va, color=color,
-                    fontsize=11)
+            ax.text(float(x), float(y) + offset, text, ha="center", va=va, color=color, fontsize=11)
     xs = [float(spec[0]) for spec in nodes.values()]
     ys = [float(spec[1]) for spec in nodes.values()]
     ax.set_xlim(min(xs) - 0.9, max(xs) + 0.9)
@@ -925,7 +930,7 @@ def plot_neuron(
     activation: str = "$f$",
     output_label: str = "$y$",
 ) -> Axes:
-    """One artificial neuron: inputs, weighted edges, the sum and activation, the output.
+    r"""One artificial neuron: inputs, weighted edges, the sum and activation, the output.
 
     Inputs are drawn as circles on the left, each joined to the neuron by an edge labelled
     ``w_i``; the neuron is a circle split into the weighted sum ``Σ`` (with the bias ``b``) and the
@@ -953,19 +958,31 @@ def plot_neuron(
         start = np.array([0.3, y])
         direction = centre - start
         end = centre - radius * direction / np.linalg.norm(direction)
-        ax.annotate("", xy=end, xytext=start,
-                    arrowprops={"arrowstyle": "-|>", "color": "0.4", "lw": 1.2})
+        ax.annotate(
+            "", xy=end, xytext=start, arrowprops={"arrowstyle": "-|>", "color": "0.4", "lw": 1.2}
+        )
         middle = start + 0.4 * (end - start)
-        ax.text(middle[0], middle[1] + 0.12, f"$w_{{{i + 1}}}$", ha="center", va="bottom",
-                color=COLORS["vermillion"])
-    ax.add_patch(Circle(tuple(centre), radius, facecolor=COLORS["orange"], alpha=0.5,
-                        edgecolor="black"))
+        ax.text(
+            middle[0],
+            middle[1] + 0.12,
+            f"$w_{{{i + 1}}}$",
+            ha="center",
+            va="bottom",
+            color=COLORS["vermillion"],
+        )
+    ax.add_patch(
+        Circle(tuple(centre), radius, facecolor=COLORS["orange"], alpha=0.5, edgecolor="black")
+    )
     ax.plot([centre[0], centre[0]], [-radius, radius], color="black", lw=1)
     ax.text(centre[0] - radius / 2, 0, "$\\Sigma$", ha="center", va="center", fontsize=18)
     ax.text(centre[0] + radius / 2, 0, activation, ha="center", va="center", fontsize=18)
     ax.text(centre[0], -radius - 0.15, "$+\\,b$", ha="center", va="top")
-    ax.annotate("", xy=(centre[0] + radius + 1.0, 0), xytext=(centre[0] + radius, 0),
-                arrowprops={"arrowstyle": "-|>", "color": "black", "lw": 1.5})
+    ax.annotate(
+        "",
+        xy=(centre[0] + radius + 1.0, 0),
+        xytext=(centre[0] + radius, 0),
+        arrowprops={"arrowstyle": "-|>", "color": "black", "lw": 1.5},
+    )
     ax.text(centre[0] + radius + 1.1, 0, output_label, ha="left", va="center")
     ax.set_xlim(-1.9, centre[0] + radius + 2.4)
     ax.set_ylim(min(ys.min(), -radius) - 0.7, max(ys.max(), radius) + 0.5)

@@ -83,7 +83,7 @@ def copy_assets(out: Path) -> Path:
 
 
 def slides_exporter(prefix: str = ASSET_DIR):
-    """nbconvert's SlidesExporter with the course's template, theme, size and local assets."""
+    """Nbconvert's SlidesExporter with the course's template, theme, size and local assets."""
     from nbconvert import SlidesExporter
 
     return SlidesExporter(
@@ -101,7 +101,7 @@ def slides_exporter(prefix: str = ASSET_DIR):
 
 
 def html_exporter(prefix: str):
-    """nbconvert's HTMLExporter (lab template) with the course's local assets."""
+    """Nbconvert's HTMLExporter (lab template) with the course's local assets."""
     from nbconvert import HTMLExporter
 
     urls = {key: value for key, value in asset_urls(prefix).items() if key != "reveal_url_prefix"}
@@ -300,8 +300,7 @@ def write_index(decks: list[Deck], out: Path, title: str = INDEX_TITLE) -> Path:
         cells = [
             f'<td class="n">{html.escape(number)}</td>',
             f"<td>{html.escape(title)}</td>",
-            f'<td><a href="{deck.path.relative_to(out).as_posix()}">'
-            f"{deck.slides} slides</a></td>",
+            f'<td><a href="{deck.path.relative_to(out).as_posix()}">{deck.slides} slides</a></td>',
         ]
         for present, path, label in (
             (rendered, deck.rendered, "notebook"),

@@ -67,7 +67,9 @@ from dlcourse.runtime import get_device, seed_everything
 from dlcourse.scratch import MLP, Dense, ReLU, Sequential, Sigmoid, identity, sigmoid
 
 seed_everything(0)
-DEVICE = get_device()  # this notebook computes in NumPy; PyTorch and the device enter in notebook 02
+DEVICE = (
+    get_device()
+)  # this notebook computes in NumPy; PyTorch and the device enter in notebook 02
 set_style()
 
 # %% [markdown] slideshow={"slide_type": "slide"}
@@ -181,6 +183,7 @@ print(f"z = {z:.4f}, y = sigmoid(z) = {y:.4f}")
 # Shapes: $(N, d) \cdot (d,) \to (N,)$. There is no Python loop over samples, which is what makes
 # NumPy and PyTorch fast.
 
+
 # %% slideshow={"slide_type": "fragment"} tags=["nbval-check-output"]
 def neuron(X, w, b, f):
     """One neuron on a batch: X (N, d), w (d,), b a number -> f(X w + b), shape (N,)."""
@@ -250,8 +253,10 @@ print("training accuracy:", round(float(np.mean((p_hat > 0.5) == y_sub)), 3))
 # tolerance of $10^{-10}$):
 
 # %% slideshow={"slide_type": "fragment"}
-pairs = {"linear regression": (y_hat, linreg.predict(X_reg)),
-         "logistic regression": (p_hat, logreg.predict_proba(X_sub)[:, 1])}
+pairs = {
+    "linear regression": (y_hat, linreg.predict(X_reg)),
+    "logistic regression": (p_hat, logreg.predict_proba(X_sub)[:, 1]),
+}
 for name, (ours, sklearn_value) in pairs.items():
     assert np.allclose(ours, sklearn_value, rtol=1e-10, atol=1e-12)  # float64: same model
     print(f"{name:20} max |neuron - scikit-learn| = {np.abs(ours - sklearn_value).max():.1e}")
@@ -265,7 +270,9 @@ ax_lin.scatter(X_reg[:, 0], y_reg, s=10, alpha=0.5)
 ax_lin.plot(grid, neuron(grid, line.coef_, line.intercept_, identity), color=COLORS["vermillion"])
 ax_lin.set(title="identity neuron", xlabel="GENE0001", ylabel="target gene")
 ax_log.scatter(X_sub[:, 1], y_sub, s=10, alpha=0.3)
-ax_log.plot(grid, neuron(grid, curve.coef_[0], curve.intercept_[0], sigmoid), color=COLORS["vermillion"])
+ax_log.plot(
+    grid, neuron(grid, curve.coef_[0], curve.intercept_[0], sigmoid), color=COLORS["vermillion"]
+)
 ax_log.set(title="sigmoid neuron", xlabel="GENE0002", ylabel="P(subtype 1)")
 plt.show()
 
@@ -291,11 +298,18 @@ plt.show()
 fig, ax = plt.subplots(figsize=(7, 3.6))
 plot_decision_boundary(lambda G: neuron(G, w_log, b_log, sigmoid), X_sub, y_sub, ax=ax)
 centre = X_sub.mean(axis=0)
-ax.annotate("", xy=centre + w_log / np.linalg.norm(w_log), xytext=centre,
-            arrowprops={"arrowstyle": "-|>", "lw": 2, "color": "black"})
+ax.annotate(
+    "",
+    xy=centre + w_log / np.linalg.norm(w_log),
+    xytext=centre,
+    arrowprops={"arrowstyle": "-|>", "lw": 2, "color": "black"},
+)
 ax.text(*(centre + 1.1 * w_log / np.linalg.norm(w_log)), "$\\mathbf{w}$", fontsize=16)
-ax.set(xlabel="GENE0001 (subtype 0 marker)", ylabel="GENE0002 (subtype 1 marker)",
-       title="one sigmoid neuron on two genes")
+ax.set(
+    xlabel="GENE0001 (subtype 0 marker)",
+    ylabel="GENE0002 (subtype 1 marker)",
+    title="one sigmoid neuron on two genes",
+)
 plt.show()
 
 # %% [markdown] slideshow={"slide_type": "slide"}
@@ -312,7 +326,9 @@ carrier_1 = (G["rs0001"] >= 1).rename("carrier of rs0001")
 carrier_2 = (G["rs0002"] >= 1).rename("carrier of rs0002")
 print("fraction of carriers:", round(carrier_1.mean(), 2), round(carrier_2.mean(), 2), "\n")
 print(pd.crosstab(carrier_1, carrier_2, values=phenotype, aggfunc="mean").round(2))
-print("\nfraction of cases by rs0001 alone:", phenotype.groupby(carrier_1).mean().round(2).to_dict())
+print(
+    "\nfraction of cases by rs0001 alone:", phenotype.groupby(carrier_1).mean().round(2).to_dict()
+)
 print("fraction of cases by rs0002 alone:", phenotype.groupby(carrier_2).mean().round(2).to_dict())
 
 # %% [markdown] slideshow={"slide_type": "notes"}
@@ -372,7 +388,10 @@ offsets = np.linspace(-3, 3, 121)  # the bias b of each line
 Z = (X_train @ directions.T)[:, :, None] + offsets  # (400, 360, 121): every sample, every neuron
 accuracy = ((Z > 0) == y_train[:, None, None]).mean(axis=0)
 print(f"best of {accuracy.size} lines, training accuracy:", round(accuracy.max(), 3))
-print("the true rule,       training accuracy:", round(float(np.mean(true_rule(X_train) == y_train)), 3))
+print(
+    "the true rule,       training accuracy:",
+    round(float(np.mean(true_rule(X_train) == y_train)), 3),
+)
 assert accuracy.max() < np.mean(true_rule(X_train) == y_train) - 0.2  # far below the true rule
 
 # %% [markdown] slideshow={"slide_type": "fragment"}
@@ -386,7 +405,9 @@ plot_decision_boundary(lambda P: xor_logreg.predict_proba(P)[:, 1], X_train, y_t
 ax_lr.set(title="logistic regression", xlabel="GENE0001", ylabel="GENE0002")
 k_angle, k_offset = np.unravel_index(accuracy.argmax(), accuracy.shape)
 best_w, best_b = directions[k_angle], offsets[k_offset]
-plot_decision_boundary(lambda P: (P @ best_w + best_b > 0).astype(int), X_train, y_train, ax=ax_line)
+plot_decision_boundary(
+    lambda P: (P @ best_w + best_b > 0).astype(int), X_train, y_train, ax=ax_line
+)
 ax_line.set(title="best single line", xlabel="GENE0001", ylabel="GENE0002")
 plt.show()
 
@@ -399,6 +420,7 @@ plt.show()
 # boundary is now a curve in the plane of the two genes. The cell shows it gets much closer to the
 # true rule — only because we designed the right feature.
 
+
 # %% slideshow={"slide_type": "fragment"} tags=["nbval-check-output"]
 def with_product(X):
     """Append the hand-made interaction feature x1 * x2: (N, 2) -> (N, 3)."""
@@ -406,10 +428,14 @@ def with_product(X):
 
 
 engineered = LogisticRegression().fit(with_product(X_train), y_train)
-print("logistic regression on (x1, x2, x1*x2), test accuracy:",
-      round(engineered.score(with_product(X_test), y_test), 3))
-print("the true rule,                          test accuracy:",
-      round(float(np.mean(true_rule(X_test) == y_test)), 3))
+print(
+    "logistic regression on (x1, x2, x1*x2), test accuracy:",
+    round(engineered.score(with_product(X_test), y_test), 3),
+)
+print(
+    "the true rule,                          test accuracy:",
+    round(float(np.mean(true_rule(X_test) == y_test)), 3),
+)
 assert engineered.score(with_product(X_test), y_test) > xor_logreg.score(X_test, y_test) + 0.25
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
@@ -474,8 +500,15 @@ plt.show()
 
 # %% slideshow={"slide_type": "subslide"}
 sizes = [5, 6, 6, 1]
-plot_network(sizes, labels=["input $\\mathbf{x}$\n5 genes", "hidden $\\mathbf{h}^{(1)}$\n6 units",
-                            "hidden $\\mathbf{h}^{(2)}$\n6 units", "output $\\hat{y}$\n1 unit"])
+plot_network(
+    sizes,
+    labels=[
+        "input $\\mathbf{x}$\n5 genes",
+        "hidden $\\mathbf{h}^{(1)}$\n6 units",
+        "hidden $\\mathbf{h}^{(2)}$\n6 units",
+        "output $\\hat{y}$\n1 unit",
+    ],
+)
 plt.show()
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
@@ -503,6 +536,7 @@ print("weights and biases:", sum(p.size for p in model.parameters()))
 # `w` of shape $(d,)$ and a number `b`: one probability per sample, shape $(N,)$. Use `sigmoid` from
 # `dlcourse.scratch` (imported above) and no loop.
 
+
 # %% slideshow={"slide_type": "-"} tags=["exercise"]
 def my_neuron_forward(X, w, b):
     # YOUR CODE HERE
@@ -510,6 +544,7 @@ def my_neuron_forward(X, w, b):
 
 
 check_neuron_forward(my_neuron_forward)
+
 
 # %% slideshow={"slide_type": "skip"} tags=["solution"]
 def my_neuron_forward(X, w, b):
@@ -526,6 +561,7 @@ check_neuron_forward(my_neuron_forward)
 # $\sigma$ that only ever exponentiates non-positive numbers. *Hint:* for $z < 0$,
 # $\sigma(z) = e^{z} / (1 + e^{z})$.
 
+
 # %% slideshow={"slide_type": "-"} tags=["exercise"]
 def my_sigmoid(z):
     # YOUR CODE HERE
@@ -533,6 +569,7 @@ def my_sigmoid(z):
 
 
 check_sigmoid(my_sigmoid)
+
 
 # %% slideshow={"slide_type": "skip"} tags=["solution"]
 def my_sigmoid(z):
@@ -551,6 +588,7 @@ check_sigmoid(my_sigmoid)
 # $x_2 = \text{slope}\cdot x_1 + \text{intercept}$ (assume $w_2 \neq 0$). Then, for yourself: which
 # way does the line move when $b$ grows?
 
+
 # %% slideshow={"slide_type": "-"} tags=["exercise"]
 def boundary_line(w, b):
     # YOUR CODE HERE
@@ -558,6 +596,7 @@ def boundary_line(w, b):
 
 
 check_decision_boundary(boundary_line)
+
 
 # %% slideshow={"slide_type": "skip"} tags=["solution"]
 def boundary_line(w, b):

@@ -110,10 +110,7 @@ plt.show()
 # trained yet (that is notebooks 03–04), so its predictions are only arithmetic for now.
 
 # %% slideshow={"slide_type": "fragment"} tags=["nbval-check-output"]
-W1 = np.array([[0.5, -0.3, 0.8],
-               [-0.6, 0.9, 0.1],
-               [0.2, 0.4, -0.7],
-               [0.7, 0.1, 0.3]])  # (4, 3)
+W1 = np.array([[0.5, -0.3, 0.8], [-0.6, 0.9, 0.1], [0.2, 0.4, -0.7], [0.7, 0.1, 0.3]])  # (4, 3)
 b1 = np.array([0.1, -0.2, 0.0, 0.05])  # (4,)
 W2 = np.array([[1.2, -0.8, 0.5, 0.9]])  # (1, 4)
 b2 = np.array([0.3])  # (1,)
@@ -183,11 +180,15 @@ H = X
 for index, layer in enumerate(model):
     H = layer(H)
     shapes = {name: p.shape for name, p in zip(layer.param_names, layer.params, strict=True)}
-    print(f"({index}) {type(layer).__name__:6} parameters {str(shapes):26} output {H.shape}")
+    print(f"({index}) {type(layer).__name__:6} parameters {shapes!s:26} output {H.shape}")
 
 # %% slideshow={"slide_type": "subslide"}
-panels = [("$X$ (5, 3)", X), ("$Z^{(1)}$ (5, 4)", Z1), ("$H^{(1)}$ (5, 4)", H1),
-          ("$\\hat{Y}$ (5, 1)", Y_hat)]
+panels = [
+    ("$X$ (5, 3)", X),
+    ("$Z^{(1)}$ (5, 4)", Z1),
+    ("$H^{(1)}$ (5, 4)", H1),
+    ("$\\hat{Y}$ (5, 1)", Y_hat),
+]
 fig, axes = plt.subplots(1, 4, figsize=(8, 3.0), width_ratios=[3, 4, 4, 1], layout="constrained")
 for ax, (title, values) in zip(axes, panels, strict=True):
     ax.imshow(values, cmap="RdBu_r", vmin=-2.5, vmax=2.5)
@@ -277,8 +278,16 @@ plt.show()
 left, peak, right = 0.2, 0.4, 0.6
 delta = peak - left
 x_line = np.linspace(0, 1, 400)
-parts = [relu(x_line - left) / delta, -2 * relu(x_line - peak) / delta, relu(x_line - right) / delta]
-names = ["ReLU$(x - t_{k-1})/\\delta$", "$-2\\,$ReLU$(x - t_k)/\\delta$", "ReLU$(x - t_{k+1})/\\delta$"]
+parts = [
+    relu(x_line - left) / delta,
+    -2 * relu(x_line - peak) / delta,
+    relu(x_line - right) / delta,
+]
+names = [
+    "ReLU$(x - t_{k-1})/\\delta$",
+    "$-2\\,$ReLU$(x - t_k)/\\delta$",
+    "ReLU$(x - t_{k+1})/\\delta$",
+]
 fig, ax = plt.subplots(figsize=(7, 2.8))
 for part, name in zip(parts, names, strict=True):
     ax.plot(x_line, part, lw=1.5, ls="--", label=name)
@@ -307,6 +316,7 @@ plt.show()
 # below builds the network with the tested `Dense` and `ReLU` layers and sets its weights from the
 # formula above.
 
+
 # %% slideshow={"slide_type": "fragment"}
 def expression_along_pseudotime(t):
     """Simulated expression: baseline + transient pulse near t = 0.3 + switch-on near t = 0.7."""
@@ -321,6 +331,7 @@ def relu_network_through(knots, values):
     net[0].W[...], net[0].b[...] = 1.0, -knots[:-1]  # hidden unit k: ReLU(t - t_k)
     net[2].W[...], net[2].b[...] = np.diff(slopes, prepend=0.0), values[0]  # c_k, f(t_0)
     return net
+
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # Two asserts check the construction: the network's output equals NumPy's linear interpolation
@@ -368,7 +379,9 @@ for K in [4, 8, 16]:
     ax_fit.plot(t, approximation, lw=1.5, label=f"{K} ReLUs")
 ax_fit.set(xlabel="pseudotime $t$", ylabel="expression", title="sums of ReLU bumps")
 ax_err.loglog(units, errors, "o-", label="max error")
-ax_err.loglog(units, errors[-1] * (units[-1] / np.array(units)) ** 2, "--", label="$\\propto 1/K^2$")
+ax_err.loglog(
+    units, errors[-1] * (units[-1] / np.array(units)) ** 2, "--", label="$\\propto 1/K^2$"
+)
 ax_err.set(xlabel="hidden units $K$", title="max error shrinks as units grow")
 ax_fit.legend(fontsize=10)
 ax_err.legend(fontsize=10)
@@ -419,8 +432,11 @@ fig, (ax_bin, ax_multi) = plt.subplots(1, 2, figsize=(8, 3.0), layout="constrain
 ax_bin.plot(z, z, label="identity: $z$")
 ax_bin.plot(z, sigmoid(z), label="sigmoid: $\\sigma(z)$")
 ax_bin.set(xlabel="output pre-activation $z$", ylim=(-1.5, 2.5), title="one output unit")
-ax_multi.plot(z, softmax(logits, axis=1), label=["class 1 ($z_1$)", "class 2 ($z_2 = 0$)",
-                                                 "class 3 ($z_3 = 1$)"])
+ax_multi.plot(
+    z,
+    softmax(logits, axis=1),
+    label=["class 1 ($z_1$)", "class 2 ($z_2 = 0$)", "class 3 ($z_3 = 1$)"],
+)
 ax_multi.set(xlabel="$z_1$", ylabel="probability", ylim=(0, 1), title="softmax: rows sum to 1")
 ax_bin.legend()
 ax_multi.legend(loc="center left", fontsize=10)
@@ -461,16 +477,19 @@ X_device = torch.tensor(X, dtype=torch.float32, device=DEVICE)
 with torch.no_grad():
     Y_device = device_model(X_device).cpu().double().numpy()
 assert np.allclose(Y_device, Y_torch, rtol=1e-5, atol=1e-5)  # float32: ~7 significant digits
-gaps = {"float64, cpu": np.abs(Y_torch - model(X)).max(),
-        f"float32, {DEVICE.type}": np.abs(Y_device - model(X)).max()}
+gaps = {
+    "float64, cpu": np.abs(Y_torch - model(X)).max(),
+    f"float32, {DEVICE.type}": np.abs(Y_device - model(X)).max(),
+}
 for name, gap in gaps.items():
     print(f"{name:14} max |difference| = {gap:.1e}")
 
 # %% slideshow={"slide_type": "subslide"}
 fig, ax = plt.subplots(figsize=(6, 3))
 floor = 1e-18  # an exact match (difference 0) is drawn at this floor
-ax.barh(list(gaps), [max(gap, floor) for gap in gaps.values()],
-        color=[COLORS["blue"], COLORS["orange"]])
+ax.barh(
+    list(gaps), [max(gap, floor) for gap in gaps.values()], color=[COLORS["blue"], COLORS["orange"]]
+)
 for row, gap in enumerate(gaps.values()):
     if gap == 0:
         ax.text(floor * 3, row, "exactly 0", va="center")
@@ -492,6 +511,7 @@ plt.show()
 # number of weights and biases. Then, for yourself: how many parameters does a first layer of 512
 # units have on an input of 20,000 genes, and what does that mean for a cohort of 200 patients?
 
+
 # %% slideshow={"slide_type": "-"} tags=["exercise"]
 def parameter_count(sizes):
     # YOUR CODE HERE
@@ -499,6 +519,7 @@ def parameter_count(sizes):
 
 
 check_parameter_count(parameter_count)
+
 
 # %% slideshow={"slide_type": "skip"} tags=["solution"]
 def parameter_count(sizes):
@@ -515,6 +536,7 @@ print(f"20,000 genes -> 512 units: {parameter_count([20_000, 512]):,} parameters
 # `layers = [(W1, b1), ..., (WL, bL)]` with `W` of shape $(n_l, n_{l-1})$: ReLU after every hidden
 # layer, no activation after the last. Return an array of shape $(N, n_L)$.
 
+
 # %% slideshow={"slide_type": "-"} tags=["exercise"]
 def mlp_forward(X, layers):
     # YOUR CODE HERE
@@ -522,6 +544,7 @@ def mlp_forward(X, layers):
 
 
 check_mlp_forward(mlp_forward)
+
 
 # %% slideshow={"slide_type": "skip"} tags=["solution"]
 def mlp_forward(X, layers):
@@ -542,6 +565,7 @@ check_mlp_forward(mlp_forward)
 # $W\mathbf x + \mathbf b$ equal to the network of linear layers `layers = [(W1, b1), ..., (WL, bL)]`
 # without activations. Shapes: `W` $(n_L, n_0)$, `b` $(n_L,)$. Mind the order of the products.
 
+
 # %% slideshow={"slide_type": "-"} tags=["exercise"]
 def collapse(layers):
     # YOUR CODE HERE
@@ -549,6 +573,7 @@ def collapse(layers):
 
 
 check_collapse(collapse)
+
 
 # %% slideshow={"slide_type": "skip"} tags=["solution"]
 def collapse(layers):
@@ -569,6 +594,7 @@ check_collapse(collapse)
 # $1$ at `peak`, linear in between, using only `relu` and arithmetic. *Hint:* the coefficient of each
 # ReLU is the change of slope at its knot.
 
+
 # %% slideshow={"slide_type": "-"} tags=["exercise"]
 def relu_bump(x, left, peak, right):
     # YOUR CODE HERE
@@ -576,6 +602,7 @@ def relu_bump(x, left, peak, right):
 
 
 check_relu_bump(relu_bump)
+
 
 # %% slideshow={"slide_type": "skip"} tags=["solution"]
 def relu_bump(x, left, peak, right):

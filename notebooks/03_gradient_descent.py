@@ -95,12 +95,15 @@ X_genes, y_target = simulate_expression_regression(n_samples=300, seed=0)
 x1 = X_genes[["GENE0001"]].to_numpy()  # (300, 1): the regulator
 y1 = y_target.to_numpy()[:, None]  # (300, 1): the target gene
 N = len(x1)
-print(f"{N} simulated samples; correlation(GENE0001, target) = {np.corrcoef(x1[:, 0], y1[:, 0])[0, 1]:.3f}")
+print(
+    f"{N} simulated samples; correlation(GENE0001, target) = {np.corrcoef(x1[:, 0], y1[:, 0])[0, 1]:.3f}"
+)
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # The model is a `Dense(1, 1)` layer of our NumPy engine (`dlcourse.scratch`); the loss is
 # `MSELoss` (PyTorch's convention, no ½) and the optimizer plain gradient descent (`SGD` on all
 # samples at once). We start on purpose far from the minimum, at $w=-1,\ b=2$.
+
 
 # %% slideshow={"slide_type": "-"}
 def linear_model(w, b):
@@ -146,6 +149,7 @@ assert np.allclose(gd_path[-1], [w_star, b_star], atol=1e-6)  # GD reached the m
 # a loss $\mathcal{L}(w, b)$: a **surface** over the parameter space. A **contour line** joins
 # parameters with the same loss (like altitude lines on a map). Training is a walk on this surface.
 
+
 # %% slideshow={"slide_type": "-"}
 def loss_at(wb):
     """MSE of ŷ = w x + b for every (w, b) in wb: (..., 2) -> (...), with dlcourse's mse."""
@@ -162,8 +166,9 @@ w_grid = np.linspace(*WB_BOUNDS[0], 200)
 ax_slice.plot(w_grid, loss_at(np.column_stack([w_grid, np.full_like(w_grid, b_star)])))
 ax_slice.axvline(w_star, color=COLORS["black"], linestyle="--", linewidth=1)
 ax_slice.set(xlabel="$w$ (with $b = b^*$)", ylabel=r"$\mathcal{L}$", title="a slice: a parabola")
-plot_loss_surface(loss_at, WB_BOUNDS, {"gradient descent, η = 0.1": gd_path}, ax=ax_contour,
-                  resolution=60)
+plot_loss_surface(
+    loss_at, WB_BOUNDS, {"gradient descent, η = 0.1": gd_path}, ax=ax_contour, resolution=60
+)
 ax_contour.plot(w_star, b_star, "*", color=COLORS["black"], markersize=14)
 ax_contour.set(xlabel="$w$", ylabel="$b$", title="contours of $\\mathcal{L}(w, b)$")
 plt.show()
@@ -205,7 +210,9 @@ h = 1e-5
 slopes = (loss_at(theta + h * directions) - loss_at(theta - h * directions)) / (2 * h)
 steepest = np.rad2deg(angles[np.argmin(slopes)])
 minus_grad = np.rad2deg(np.arctan2(-grad[1], -grad[0])) % 360
-print(f"steepest descent among 360 directions: {steepest:.0f}°; direction of -∇L: {minus_grad:.1f}°")
+print(
+    f"steepest descent among 360 directions: {steepest:.0f}°; direction of -∇L: {minus_grad:.1f}°"
+)
 print(f"steepest slope {slopes.min():.4f} = -|∇L| = {-np.linalg.norm(grad):.4f}")
 assert abs(steepest - minus_grad) <= 1.0  # the 1° grid finds -∇L's direction to within 1°
 assert np.isclose(slopes.min(), -np.linalg.norm(grad), rtol=1e-3)  # slope = |∇L| cos(<1°)
@@ -224,9 +231,21 @@ phi = np.linspace(0, 2 * np.pi, 16, endpoint=False)
 on_contour = np.column_stack([4 * np.cos(phi), 0.8 * np.sin(phi)])  # points where f = 8
 down = -QUAD.grad(on_contour)
 down *= 0.7 / np.linalg.norm(down, axis=-1, keepdims=True)  # direction only
-ax.quiver(*on_contour.T, *down.T, color=COLORS["vermillion"], angles="xy", scale_units="xy",
-          scale=1, width=0.004)
-ax.set(aspect="equal", xlabel="$x$", ylabel="$y$", title=r"$-\nabla f$ is perpendicular to the contours")
+ax.quiver(
+    *on_contour.T,
+    *down.T,
+    color=COLORS["vermillion"],
+    angles="xy",
+    scale_units="xy",
+    scale=1,
+    width=0.004,
+)
+ax.set(
+    aspect="equal",
+    xlabel="$x$",
+    ylabel="$y$",
+    title=r"$-\nabla f$ is perpendicular to the contours",
+)
 plt.show()
 
 # %% [markdown] slideshow={"slide_type": "slide"}
@@ -246,8 +265,10 @@ plt.show()
 
 # %% slideshow={"slide_type": "subslide"} tags=["nbval-check-output"]
 curvature = 2 / N * np.sum(x1**2)
-print(f"curvature λ = {curvature:.4f}; best η = 1/λ = {1 / curvature:.4f}; "
-      f"divergence above 2/λ = {2 / curvature:.4f}")
+print(
+    f"curvature λ = {curvature:.4f}; best η = 1/λ = {1 / curvature:.4f}; "
+    f"divergence above 2/λ = {2 / curvature:.4f}"
+)
 learning_rates = {"too small": 0.05, "good": 0.4, "too large": 0.9, "divergent": 1.05}
 
 
@@ -268,8 +289,10 @@ def descend_w(lr, steps=12):
 lr_paths = {label: descend_w(lr) for label, lr in learning_rates.items()}
 for label, lr in learning_rates.items():
     w_path = lr_paths[label]
-    print(f"η = {lr:<4} ({label:>9}): factor 1 - ηλ = {1 - lr * curvature:+.3f}; "
-          f"|w - w*| after 12 steps: {abs(w_path[-1] - w_star):.3g}")
+    print(
+        f"η = {lr:<4} ({label:>9}): factor 1 - ηλ = {1 - lr * curvature:+.3f}; "
+        f"|w - w*| after 12 steps: {abs(w_path[-1] - w_star):.3g}"
+    )
 
 # %% slideshow={"slide_type": "fragment"}
 fig, axes = plt.subplots(1, 4, figsize=(11, 3.2), layout="constrained", sharey=True)
@@ -301,6 +324,7 @@ plt.show()
 # but **noisy** estimate of the full gradient. (In PyTorch, "SGD" is the name of the optimizer
 # whatever the batch size: the batch size is chosen by the `DataLoader`.)
 
+
 # %% slideshow={"slide_type": "subslide"}
 def minibatch_gradient(theta, batch):
     """The gradient (2,) of the mean MSE over the samples `batch` at θ = (w, b), by backprop."""
@@ -323,14 +347,22 @@ full = minibatch_gradient(theta, np.arange(N))
 per_sample = np.array([minibatch_gradient(theta, [i]) for i in range(N)])  # (N, 2)
 sigma2 = np.mean(np.sum((per_sample - full) ** 2, axis=1))
 batch_sizes = np.array([1, 2, 4, 8, 16, 32, 64, 128])
-measured = np.array([
-    np.mean([np.sum((minibatch_gradient(theta, rng.choice(N, B, replace=False)) - full) ** 2)
-             for _ in range(300)])
-    for B in batch_sizes])
+measured = np.array(
+    [
+        np.mean(
+            [
+                np.sum((minibatch_gradient(theta, rng.choice(N, B, replace=False)) - full) ** 2)
+                for _ in range(300)
+            ]
+        )
+        for B in batch_sizes
+    ]
+)
 predicted = sigma2 / batch_sizes * (N - batch_sizes) / (N - 1)
 noise = pd.DataFrame({"B": batch_sizes, "measured": measured, "predicted": predicted})
 print(noise.round(3).to_string(index=False))
 assert np.all(np.abs(measured / predicted - 1) < 0.25)  # 300 draws: within 25% of theory
+
 
 # %% slideshow={"slide_type": "subslide"}
 def minibatch_sgd(batch_size, n_updates, lr=0.1, seed=0):
@@ -342,7 +374,7 @@ def minibatch_sgd(batch_size, n_updates, lr=0.1, seed=0):
     for _ in range(n_updates):
         if position + batch_size > N:  # a new epoch: reshuffle
             order, position = rng.permutation(N), 0
-        batch = order[position:position + batch_size]
+        batch = order[position : position + batch_size]
         position += batch_size
         model.zero_grad()
         loss_fn(model(x1[batch]), y1[batch])
@@ -356,15 +388,20 @@ def minibatch_sgd(batch_size, n_updates, lr=0.1, seed=0):
 batch_runs = {f"B = {B}": minibatch_sgd(B, n_updates=40) for B in (N, 32, 1)}
 for name, path in batch_runs.items():
     B = int(name.split("= ")[1])
-    print(f"{name:<8} 40 updates used {40 * B:>6} per-sample gradients; "
-          f"final loss {loss_at(path[-1]):.4f}")
+    print(
+        f"{name:<8} 40 updates used {40 * B:>6} per-sample gradients; "
+        f"final loss {loss_at(path[-1]):.4f}"
+    )
 
 # %% slideshow={"slide_type": "subslide"}
 fig, (ax_noise, ax_path) = plt.subplots(1, 2, figsize=(10, 4), layout="constrained")
 ax_noise.loglog(batch_sizes, measured, "o", label="measured (300 draws)")
 ax_noise.loglog(batch_sizes, predicted, "-", label=r"$\frac{\sigma^2}{B}\,\frac{N-B}{N-1}$")
-ax_noise.set(xlabel="batch size $B$", ylabel=r"$E\,\|g_B - \nabla L\|^2$",
-             title="mini-batch noise falls as 1/B")
+ax_noise.set(
+    xlabel="batch size $B$",
+    ylabel=r"$E\,\|g_B - \nabla L\|^2$",
+    title="mini-batch noise falls as 1/B",
+)
 ax_noise.legend()
 plot_loss_surface(loss_at, WB_BOUNDS, batch_runs, ax=ax_path, resolution=60)
 ax_path.set(xlabel="$w$", ylabel="$b$", title="40 updates, η = 0.1")
@@ -400,6 +437,7 @@ plt.show()
 #
 # The code below writes each form by hand and compares 50 steps on the quadratic with our `SGD`
 # and with `torch.optim.SGD` (float64 on the CPU, so that any difference is the rule's, not rounding).
+
 
 # %% slideshow={"slide_type": "subslide"}
 def momentum_by_hand(lr, beta, steps, form):
@@ -437,7 +475,9 @@ def torch_path(make_torch_optimizer, landscape, steps):
 lr, beta = 0.02, 0.9
 ours = trajectory(lambda params: SGD(params, lr=lr, momentum=beta), QUAD, steps=50)
 torch_sgd = torch_path(lambda params: torch.optim.SGD(params, lr=lr, momentum=beta), QUAD, 50)
-as_average = trajectory(lambda params: SGD(params, lr=lr * (1 - beta), momentum=beta), QUAD, steps=50)
+as_average = trajectory(
+    lambda params: SGD(params, lr=lr * (1 - beta), momentum=beta), QUAD, steps=50
+)
 checks = {
     "deck form vs our SGD": (momentum_by_hand(lr, beta, 50, "deck"), ours),
     "velocity form vs our SGD": (momentum_by_hand(lr, beta, 50, "velocity"), ours),
@@ -495,16 +535,22 @@ ravine_paths = {name: trajectory(make, QUAD, steps=100) for name, make in ravine
 for name, path in ravine_paths.items():
     final = QUAD.f(path[-1])  # below 1e-20 we are at the level of rounding errors
     print(f"{name:<28} loss after 100 steps: {f'{final:.2e}' if final > 1e-20 else '< 1e-20'}")
-print(f"contraction per step, tuned: GD {(kappa - 1) / (kappa + 1):.3f}, "
-      f"momentum {(np.sqrt(kappa) - 1) / (np.sqrt(kappa) + 1):.3f}")
+print(
+    f"contraction per step, tuned: GD {(kappa - 1) / (kappa + 1):.3f}, "
+    f"momentum {(np.sqrt(kappa) - 1) / (np.sqrt(kappa) + 1):.3f}"
+)
 
 # %% slideshow={"slide_type": "subslide"}
 fig, (ax_path, ax_loss) = plt.subplots(1, 2, figsize=(10, 4), layout="constrained")
 plot_loss_surface(QUAD, trajectories=dict(list(ravine_paths.items())[:2]), ax=ax_path)
 ax_path.set(xlabel="$x$", ylabel="$y$", title="same η, with and without momentum")
 for i, (name, path) in enumerate(ravine_paths.items()):
-    ax_loss.plot(QUAD.f(path), color=COLORS[["blue", "vermillion"][i % 2]],
-                 linestyle="-" if i < 2 else "--", label=name)
+    ax_loss.plot(
+        QUAD.f(path),
+        color=COLORS[["blue", "vermillion"][i % 2]],
+        linestyle="-" if i < 2 else "--",
+        label=name,
+    )
 ax_loss.set(yscale="log", xlabel="step", ylabel="$f$", title="loss per step")
 ax_loss.legend(fontsize=10)
 plt.show()
@@ -527,22 +573,36 @@ plt.show()
 
 # %% slideshow={"slide_type": "subslide"} tags=["nbval-check-output"]
 sweep = np.linspace(0.002, 0.0818, 120)
-final_loss = np.array([QUAD.f(trajectory(lambda params, lr=lr: SGD(params, lr=lr), QUAD, steps=100)[-1])
-                       for lr in sweep])
+final_loss = np.array(
+    [
+        QUAD.f(trajectory(lambda params, lr=lr: SGD(params, lr=lr), QUAD, steps=100)[-1])
+        for lr in sweep
+    ]
+)
 best = sweep[np.argmin(final_loss)]
-print(f"best η on the grid: {best:.4f}; theory 2/(λmin + λmax) = {2 / 26:.4f}; "
-      f"divergence above 2/λmax = {2 / 25:.4f}")
+print(
+    f"best η on the grid: {best:.4f}; theory 2/(λmin + λmax) = {2 / 26:.4f}; "
+    f"divergence above 2/λmax = {2 / 25:.4f}"
+)
 assert abs(best - 2 / 26) < 0.002  # near the theory's optimum (100 steps are not infinitely many)
 
 # %% slideshow={"slide_type": "fragment"}
 fig, ax = plt.subplots(figsize=(7, 3.8))
 ax.semilogy(sweep, final_loss)
-ax.axvline(2 / 26, color=COLORS["bluish_green"], linestyle="--",
-           label=r"best: $2/(\lambda_{min}+\lambda_{max})$")
-ax.axvline(2 / 25, color=COLORS["vermillion"], linestyle="--",
-           label=r"divergence: $2/\lambda_{max}$")
-ax.set(xlabel="learning rate η", ylabel="loss after 100 steps",
-       title="gradient descent on ½(x² + 25y²)")
+ax.axvline(
+    2 / 26,
+    color=COLORS["bluish_green"],
+    linestyle="--",
+    label=r"best: $2/(\lambda_{min}+\lambda_{max})$",
+)
+ax.axvline(
+    2 / 25, color=COLORS["vermillion"], linestyle="--", label=r"divergence: $2/\lambda_{max}$"
+)
+ax.set(
+    xlabel="learning rate η",
+    ylabel="loss after 100 steps",
+    title="gradient descent on ½(x² + 25y²)",
+)
 ax.legend(fontsize=10)
 plt.show()
 
@@ -594,8 +654,11 @@ plot_loss_surface(QUAD, trajectories={"AdaGrad, η = 0.5": adagrad_path}, ax=ax_
 ax_path.set(xlabel="$x$", ylabel="$y$", title="AdaGrad on the ravine")
 ax_lr.loglog(np.arange(1, 201), effective_lr[:, 0], label="x (flat direction)")
 ax_lr.loglog(np.arange(1, 201), effective_lr[:, 1], label="y (steep direction)")
-ax_lr.set(xlabel="step $t$", ylabel=r"$\eta / (\sqrt{G_t} + \epsilon)$",
-          title="effective step per coordinate")
+ax_lr.set(
+    xlabel="step $t$",
+    ylabel=r"$\eta / (\sqrt{G_t} + \epsilon)$",
+    title="effective step per coordinate",
+)
 ax_lr.legend()
 plt.show()
 
@@ -612,6 +675,7 @@ plt.show()
 # `alpha=0.99` (a longer memory: the average spans roughly $1/(1-\gamma)$ steps). Below: both,
 # and AdaGrad, fed the same constant gradient $g = 2$.
 
+
 # %% slideshow={"slide_type": "subslide"} tags=["nbval-check-output"]
 def steps_on_constant_gradient(make_optimizer, n_steps=1000, g=2.0):
     """|Δθ_t| / η for t = 1..n_steps when the gradient is always g (one parameter)."""
@@ -626,12 +690,22 @@ def steps_on_constant_gradient(make_optimizer, n_steps=1000, g=2.0):
 
 constant = {
     "AdaGrad": steps_on_constant_gradient(lambda params: AdaGrad(params, lr=0.01)),
-    "RMSProp, γ = 0.9 (deck)": steps_on_constant_gradient(lambda params: RMSProp(params, lr=0.01, alpha=0.9)),
-    "RMSProp, alpha = 0.99 (torch)": steps_on_constant_gradient(lambda params: RMSProp(params, lr=0.01)),
+    "RMSProp, γ = 0.9 (deck)": steps_on_constant_gradient(
+        lambda params: RMSProp(params, lr=0.01, alpha=0.9)
+    ),
+    "RMSProp, alpha = 0.99 (torch)": steps_on_constant_gradient(
+        lambda params: RMSProp(params, lr=0.01)
+    ),
 }
 t = np.arange(1, 1001)
-print(pd.DataFrame({name: s[[0, 1, 9, 99, 999]] for name, s in constant.items()},
-                   index=pd.Index([1, 2, 10, 100, 1000], name="t")).round(3).to_string())
+print(
+    pd.DataFrame(
+        {name: s[[0, 1, 9, 99, 999]] for name, s in constant.items()},
+        index=pd.Index([1, 2, 10, 100, 1000], name="t"),
+    )
+    .round(3)
+    .to_string()
+)
 assert np.allclose(constant["AdaGrad"], 1 / np.sqrt(t), rtol=1e-9)  # √G_t = g √t
 for name, gamma in (("RMSProp, γ = 0.9 (deck)", 0.9), ("RMSProp, alpha = 0.99 (torch)", 0.99)):
     assert np.allclose(constant[name], 1 / np.sqrt(1 - gamma**t), rtol=1e-6)  # √s_t = g √(1-γ^t)
@@ -675,9 +749,20 @@ for step in range(1, 1001):
     adam.step([np.array([g])])
     m, v = adam.state[0]["exp_avg"][0], adam.state[0]["exp_avg_sq"][0]
     m_hat, v_hat = m / (1 - 0.9**step), v / (1 - 0.999**step)
-    assert np.isclose(before - p[0], lr * m_hat / (np.sqrt(v_hat) + 1e-8), rtol=1e-12)  # the formula
-    rows.append({"t": step, "m": m, "m̂": m_hat, "v": v, "v̂": v_hat,
-                 "step/η": (before - p[0]) / lr, "step/η, uncorrected": m / (np.sqrt(v) + 1e-8)})
+    assert np.isclose(
+        before - p[0], lr * m_hat / (np.sqrt(v_hat) + 1e-8), rtol=1e-12
+    )  # the formula
+    rows.append(
+        {
+            "t": step,
+            "m": m,
+            "m̂": m_hat,
+            "v": v,
+            "v̂": v_hat,
+            "step/η": (before - p[0]) / lr,
+            "step/η, uncorrected": m / (np.sqrt(v) + 1e-8),
+        }
+    )
 adam_table = pd.DataFrame(rows).set_index("t")
 print(adam_table.loc[[1, 2, 3, 5, 10, 100, 1000]].round(4).to_string())
 
@@ -712,16 +797,20 @@ racers = {
     "RMSProp, η = 0.01": lambda params: RMSProp(params, lr=0.01),
     "Adam, η = 0.1": lambda params: Adam(params, lr=0.1),
 }
-race = {land: {name: trajectory(make, LANDSCAPES[land], steps=500) for name, make in racers.items()}
-        for land in LANDSCAPES}
+race = {
+    land: {name: trajectory(make, LANDSCAPES[land], steps=500) for name, make in racers.items()}
+    for land in LANDSCAPES
+}
 results = {}
 for land, paths in race.items():
     f, f_min = LANDSCAPES[land].f, LANDSCAPES[land].f(LANDSCAPES[land].minimum)
     for name, path in paths.items():
         gap = f(path) - f_min
         arrived = np.flatnonzero(gap < 1e-3)
-        results[(land, name)] = {"steps to f - f* < 1e-3": arrived[0] if arrived.size else "never",
-                                 "f - f* after 500": f"{gap[-1]:.1e}" if gap[-1] > 1e-12 else "< 1e-12"}
+        results[(land, name)] = {
+            "steps to f - f* < 1e-3": arrived[0] if arrived.size else "never",
+            "f - f* after 500": f"{gap[-1]:.1e}" if gap[-1] > 1e-12 else "< 1e-12",
+        }
 print(pd.DataFrame(results).T.to_string())
 gd_faster = trajectory(lambda params: SGD(params, lr=0.01), LANDSCAPES["rosenbrock"], steps=500)
 print("GD with η = 0.01 on Rosenbrock diverges:", not np.isfinite(gd_faster[-1]).all())
@@ -761,7 +850,7 @@ def train_mlp(make_optimizer, epochs=60, batch_size=32, seed=0):
     for _ in range(epochs):
         order = rng.permutation(len(X_all))
         for start in range(0, len(order), batch_size):
-            batch = order[start:start + batch_size]
+            batch = order[start : start + batch_size]
             model.zero_grad()
             loss_fn(model(X_all[batch]), y_all[batch])
             model.backward(loss_fn.backward())
@@ -780,13 +869,17 @@ model_racers = {
 }
 curves = {name: train_mlp(make) for name, make in model_racers.items()}
 for name, losses in curves.items():
-    print(f"{name:<28} training MSE after 5 epochs {losses[4]:.4f}, after 60 epochs {losses[-1]:.4f}")
+    print(
+        f"{name:<28} training MSE after 5 epochs {losses[4]:.4f}, after 60 epochs {losses[-1]:.4f}"
+    )
 
 # %% slideshow={"slide_type": "subslide"}
 fig, ax = plt.subplots(figsize=(8, 4))
 for name, losses in curves.items():
     ax.plot(np.arange(1, len(losses) + 1), losses, label=name)
-ax.set(yscale="log", xlabel="epoch", ylabel="training MSE", title="20-16-1 MLP on simulated expression")
+ax.set(
+    yscale="log", xlabel="epoch", ylabel="training MSE", title="20-16-1 MLP on simulated expression"
+)
 ax.legend(fontsize=10)
 plt.show()
 
@@ -802,13 +895,19 @@ plt.show()
 # %% slideshow={"slide_type": "subslide"}
 configs = {  # name: (ours, torch's), with the same hyperparameters
     "SGD": (lambda p: SGD(p, lr=1e-3), lambda p: torch.optim.SGD(p, lr=1e-3)),
-    "SGD momentum": (lambda p: SGD(p, lr=1e-3, momentum=0.9),
-                     lambda p: torch.optim.SGD(p, lr=1e-3, momentum=0.9)),
-    "SGD Nesterov": (lambda p: SGD(p, lr=1e-3, momentum=0.9, nesterov=True),
-                     lambda p: torch.optim.SGD(p, lr=1e-3, momentum=0.9, nesterov=True)),
+    "SGD momentum": (
+        lambda p: SGD(p, lr=1e-3, momentum=0.9),
+        lambda p: torch.optim.SGD(p, lr=1e-3, momentum=0.9),
+    ),
+    "SGD Nesterov": (
+        lambda p: SGD(p, lr=1e-3, momentum=0.9, nesterov=True),
+        lambda p: torch.optim.SGD(p, lr=1e-3, momentum=0.9, nesterov=True),
+    ),
     "AdaGrad": (lambda p: AdaGrad(p, lr=0.5), lambda p: torch.optim.Adagrad(p, lr=0.5)),
-    "RMSProp γ=0.9": (lambda p: RMSProp(p, lr=0.01, alpha=0.9),
-                      lambda p: torch.optim.RMSprop(p, lr=0.01, alpha=0.9)),
+    "RMSProp γ=0.9": (
+        lambda p: RMSProp(p, lr=0.01, alpha=0.9),
+        lambda p: torch.optim.RMSprop(p, lr=0.01, alpha=0.9),
+    ),
     "RMSProp α=0.99": (lambda p: RMSProp(p, lr=0.01), lambda p: torch.optim.RMSprop(p, lr=0.01)),
     "Adam": (lambda p: Adam(p, lr=0.1), lambda p: torch.optim.Adam(p, lr=0.1)),
     "AdamW": (lambda p: AdamW(p, lr=0.1), lambda p: torch.optim.AdamW(p, lr=0.1)),
@@ -864,6 +963,7 @@ for name in ("SGD momentum", "RMSProp α=0.99", "Adam"):
 # for one step of `torch.optim.SGD(lr=lr, momentum=momentum)`:
 # $v \leftarrow \beta v + g$, then $\theta \leftarrow \theta - \eta v$. Arrays may have any shape.
 
+
 # %% slideshow={"slide_type": "-"} tags=["exercise"]
 def momentum_step(param, grad, velocity, lr, momentum):
     # YOUR CODE HERE
@@ -871,6 +971,7 @@ def momentum_step(param, grad, velocity, lr, momentum):
 
 
 check_momentum_step(momentum_step)
+
 
 # %% slideshow={"slide_type": "skip"} tags=["solution"]
 def momentum_step(param, grad, velocity, lr, momentum):
@@ -889,6 +990,7 @@ check_momentum_step(momentum_step)
 # `m` and `v` — they are the state carried to the next step. Then, for $g = 2$ at $t = 1$ with
 # $m = v = 0$, compare your step with $\eta$: is it what the table of section 10 says?
 
+
 # %% slideshow={"slide_type": "-"} tags=["exercise"]
 def adam_step(param, grad, m, v, t, lr, beta1=0.9, beta2=0.999, eps=1e-8):
     # YOUR CODE HERE
@@ -896,6 +998,7 @@ def adam_step(param, grad, m, v, t, lr, beta1=0.9, beta2=0.999, eps=1e-8):
 
 
 check_adam_step(adam_step)
+
 
 # %% slideshow={"slide_type": "skip"} tags=["solution"]
 def adam_step(param, grad, m, v, t, lr, beta1=0.9, beta2=0.999, eps=1e-8):
@@ -920,6 +1023,7 @@ print(f"first step / η = {-new_param[0] / 0.01:.6f} (bias correction: exactly o
 # Then run 20 epochs on `x1[:, 0], y1[:, 0]` with batches of 32: how close do you get to
 # $(w^*, b^*)$?
 
+
 # %% slideshow={"slide_type": "-"} tags=["exercise"]
 def minibatch_epoch(w, b, x, y, lr, batch_size, seed):
     # YOUR CODE HERE
@@ -928,11 +1032,12 @@ def minibatch_epoch(w, b, x, y, lr, batch_size, seed):
 
 check_minibatch_epoch(minibatch_epoch)
 
+
 # %% slideshow={"slide_type": "skip"} tags=["solution"]
 def minibatch_epoch(w, b, x, y, lr, batch_size, seed):
     order = np.random.default_rng(seed).permutation(len(x))
     for start in range(0, len(x), batch_size):
-        batch = order[start:start + batch_size]
+        batch = order[start : start + batch_size]
         residual = w * x[batch] + b - y[batch]
         w, b = w - lr * 2 * np.mean(residual * x[batch]), b - lr * 2 * np.mean(residual)
     return w, b
@@ -942,7 +1047,9 @@ check_minibatch_epoch(minibatch_epoch)
 w_ex, b_ex = -1.0, 2.0
 for epoch in range(20):
     w_ex, b_ex = minibatch_epoch(w_ex, b_ex, x1[:, 0], y1[:, 0], lr=0.1, batch_size=32, seed=epoch)
-print(f"after 20 epochs: w = {w_ex:.3f}, b = {b_ex:.3f}; least squares: w* = {w_star:.3f}, b* = {b_star:.3f}")
+print(
+    f"after 20 epochs: w = {w_ex:.3f}, b = {b_ex:.3f}; least squares: w* = {w_star:.3f}, b* = {b_star:.3f}"
+)
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Summary / key ideas

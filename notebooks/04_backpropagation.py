@@ -81,7 +81,9 @@ set_style()
 omics_net = MLP([2000, 256, 64, 1], rng=0)  # 2,000 genes in, one output
 n_params = sum(p.size for p in omics_net.parameters())
 print(f"parameters: {n_params:,}")
-print(f"finite differences: {2 * n_params:,} forward passes per gradient; backprop: 1 forward + 1 backward")
+print(
+    f"finite differences: {2 * n_params:,} forward passes per gradient; backprop: 1 forward + 1 backward"
+)
 
 # %% [markdown] slideshow={"slide_type": "fragment"}
 # Deriving each derivative by hand is impossible, and estimating each one numerically costs two
@@ -124,11 +126,14 @@ dL_dyhat = y_hat - y  # backward pass: local derivatives, multiplied from the lo
 dL_dz = dL_dyhat * sigmoid_grad(z)
 dL_dw, dL_db = dL_dz * x, dL_dz * 1.0
 print(f"forward:  z = {z:.4f}, ŷ = {y_hat:.4f}, L = {loss:.4f}")
-print(f"backward: ∂L/∂ŷ = {dL_dyhat:.4f}, ∂L/∂z = {dL_dz:.4f}, ∂L/∂w = {dL_dw:.4f}, ∂L/∂b = {dL_db:.4f}")
+print(
+    f"backward: ∂L/∂ŷ = {dL_dyhat:.4f}, ∂L/∂z = {dL_dz:.4f}, ∂L/∂w = {dL_dw:.4f}, ∂L/∂b = {dL_db:.4f}"
+)
 
 # %% [markdown] slideshow={"slide_type": "fragment"}
 # A check without any calculus: nudge $w$ and $b$ by $\pm\varepsilon$ and measure the change in the loss
 # (central finite differences, `dlcourse.scratch.numerical_gradient`; section 5 explains them).
+
 
 # %% slideshow={"slide_type": "-"} tags=["nbval-check-output"]
 def neuron_loss(wb):
@@ -151,15 +156,29 @@ assert np.allclose(numeric, [dL_dw, dL_db], rtol=1e-8, atol=1e-12)  # chain rule
 
 # %% slideshow={"slide_type": "-"}
 nodes = {
-    "x": (0, 1.8, "$x$"), "w": (0, 0, "$w$"), "b": (0, -1.8, "$b$"),
-    "z": (2.2, 0, "$z = wx + b$"), "y_hat": (4.6, 0, r"$\hat y = \sigma(z)$"),
+    "x": (0, 1.8, "$x$"),
+    "w": (0, 0, "$w$"),
+    "b": (0, -1.8, "$b$"),
+    "z": (2.2, 0, "$z = wx + b$"),
+    "y_hat": (4.6, 0, r"$\hat y = \sigma(z)$"),
     "L": (7.2, 0, r"$\mathcal{L} = \frac{1}{2}(\hat y - y)^2$"),
 }
 edges = [("x", "z"), ("w", "z"), ("b", "z"), ("z", "y_hat"), ("y_hat", "L")]
-values = {"x": f"{x}", "w": f"{w}", "b": f"{b}", "z": f"{z:.2f}", "y_hat": f"{y_hat:.4f}",
-          "L": f"{loss:.4f}  (y = {y})"}
-grads = {"w": f"∂L/∂w = {dL_dw:.4f}", "b": f"∂L/∂b = {dL_db:.4f}", "z": f"∂L/∂z = {dL_dz:.4f}",
-         "y_hat": f"∂L/∂ŷ = {dL_dyhat:.4f}", "L": "∂L/∂L = 1"}
+values = {
+    "x": f"{x}",
+    "w": f"{w}",
+    "b": f"{b}",
+    "z": f"{z:.2f}",
+    "y_hat": f"{y_hat:.4f}",
+    "L": f"{loss:.4f}  (y = {y})",
+}
+grads = {
+    "w": f"∂L/∂w = {dL_dw:.4f}",
+    "b": f"∂L/∂b = {dL_db:.4f}",
+    "z": f"∂L/∂z = {dL_dz:.4f}",
+    "y_hat": f"∂L/∂ŷ = {dL_dyhat:.4f}",
+    "L": "∂L/∂L = 1",
+}
 plot_computational_graph(nodes, edges, forward=values, backward=grads)
 plt.show()
 
@@ -240,7 +259,9 @@ mse_loss = MSELoss()
 net.zero_grad()
 mse_loss(net(X3), Y3)
 net.backward(mse_loss.backward())  # torch's MSE: ∂L/∂ŷ = 2(ŷ - y)
-assert all(np.allclose(g, 2 * h_, rtol=1e-12) for g, h_ in zip(net.gradients(), by_hand, strict=True))
+assert all(
+    np.allclose(g, 2 * h_, rtol=1e-12) for g, h_ in zip(net.gradients(), by_hand, strict=True)
+)
 print("dlcourse backward = hand calculation (½·MSE), and 2 × it with MSELoss (rtol 1e-12) ✓")
 
 # %% [markdown] slideshow={"slide_type": "fragment"}
@@ -249,12 +270,16 @@ print("dlcourse backward = hand calculation (½·MSE), and 2 × it with MSELoss 
 # %% slideshow={"slide_type": "-"} tags=["nbval-check-output"]
 torch_net = to_torch(net)  # nn.Sequential(Linear, Sigmoid, Linear) with the same weights
 out = torch_net(torch.tensor(X3))
-for name, loss_t, factor in (("0.5 * MSE", 0.5 * ((out - torch.tensor(Y3)) ** 2).mean(), 1.0),
-                             ("nn.MSELoss", torch.nn.MSELoss()(out, torch.tensor(Y3)), 2.0)):
+for name, loss_t, factor in (
+    ("0.5 * MSE", 0.5 * ((out - torch.tensor(Y3)) ** 2).mean(), 1.0),
+    ("nn.MSELoss", torch.nn.MSELoss()(out, torch.tensor(Y3)), 2.0),
+):
     torch_net.zero_grad()
     loss_t.backward(retain_graph=True)
     autograd = [p.grad.numpy() for p in torch_net.parameters()]
-    assert all(np.allclose(a, factor * h_, rtol=1e-12) for a, h_ in zip(autograd, by_hand, strict=True))
+    assert all(
+        np.allclose(a, factor * h_, rtol=1e-12) for a, h_ in zip(autograd, by_hand, strict=True)
+    )
     print(f"autograd with {name:<10} = {factor:g} × the hand calculation (rtol 1e-12) ✓")
 
 # %% [markdown] slideshow={"slide_type": "slide"}
@@ -299,7 +324,9 @@ net.zero_grad()
 mse_loss(net(X8), Y8)
 net.backward(mse_loss.backward())
 assert all(np.allclose(g, m, rtol=1e-12) for g, m in zip(net.gradients(), batched, strict=True))
-print("∂L/∂W1 for the batch:\n", batched[0].round(4), "\nthe table = dlcourse backward (rtol 1e-12) ✓")
+print(
+    "∂L/∂W1 for the batch:\n", batched[0].round(4), "\nthe table = dlcourse backward (rtol 1e-12) ✓"
+)
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 5. Gradient check by finite differences
@@ -322,8 +349,11 @@ forward = [(neuron_loss([w + eps, b]) - neuron_loss([w, b])) / eps for eps in ep
 fig, ax = plt.subplots(figsize=(7, 3.8))
 ax.loglog(epsilons, np.abs(np.array(central) - dL_dw) + 1e-20, label="central difference")
 ax.loglog(epsilons, np.abs(np.array(forward) - dL_dw) + 1e-20, label="forward difference")
-ax.set(xlabel=r"$\varepsilon$", ylabel=r"|error| in $\partial L/\partial w$",
-       title="rounding (left) vs truncation (right)")
+ax.set(
+    xlabel=r"$\varepsilon$",
+    ylabel=r"|error| in $\partial L/\partial w$",
+    title="rounding (left) vs truncation (right)",
+)
 ax.legend()
 plt.show()
 
@@ -384,10 +414,19 @@ for width in (2, 4, 8, 16, 32, 64):
     bp_seconds = time.perf_counter() - start
     n = sum(p.size for p in model.parameters())
     assert forward_calls[0] == 2 * n  # two forward passes per parameter, counted
-    cost.append({"width": width, "P": n, "fd_passes": forward_calls[0], "fd_s": fd_seconds,
-                 "bp_s": bp_seconds})
-    print(f"h = {width:>2}: P = {n:>5} parameters; finite differences {forward_calls[0]:>6} forward "
-          f"passes; backprop 1 forward + 1 backward")
+    cost.append(
+        {
+            "width": width,
+            "P": n,
+            "fd_passes": forward_calls[0],
+            "fd_s": fd_seconds,
+            "bp_s": bp_seconds,
+        }
+    )
+    print(
+        f"h = {width:>2}: P = {n:>5} parameters; finite differences {forward_calls[0]:>6} forward "
+        f"passes; backprop 1 forward + 1 backward"
+    )
 
 # %% slideshow={"slide_type": "subslide"}
 P = np.array([c["P"] for c in cost])
@@ -401,8 +440,10 @@ ax_time.set(xlabel="parameters $P$", ylabel="seconds per gradient", title="measu
 for ax in (ax_count, ax_time):
     ax.legend(fontsize=10)
 plt.show()
-print(f"largest network: finite differences took {cost[-1]['fd_s'] / cost[-1]['bp_s']:.0f}× "
-      "longer than backprop on this run")
+print(
+    f"largest network: finite differences took {cost[-1]['fd_s'] / cost[-1]['bp_s']:.0f}× "
+    "longer than backprop on this run"
+)
 
 # %% [markdown] slideshow={"slide_type": "fragment"}
 # The count grows linearly with $P$ for finite differences and stays constant for backprop, so
@@ -421,7 +462,8 @@ print(f"largest network: finite differences took {cost[-1]['fd_s'] / cost[-1]['b
 # %% slideshow={"slide_type": "subslide"} tags=["nbval-check-output"]
 X_task, y_task = simulate_expression_regression(n_samples=1000, n_genes=10, noise=0.3, seed=1)
 X_train, X_val, y_train, y_val = train_test_split(
-    X_task.to_numpy(), y_task.to_numpy()[:, None], test_size=0.2, random_state=0)
+    X_task.to_numpy(), y_task.to_numpy()[:, None], test_size=0.2, random_state=0
+)
 print(f"training {X_train.shape}, validation {X_val.shape}")
 
 # %% slideshow={"slide_type": "subslide"} tags=["nbval-check-output"]
@@ -431,15 +473,17 @@ rng, history = np.random.default_rng(0), {"train_loss": [], "val_loss": []}
 for _epoch in range(50):
     order = rng.permutation(len(X_train))
     for start in range(0, len(order), 32):
-        batch = order[start:start + 32]
+        batch = order[start : start + 32]
         model.zero_grad()
         mse_loss(model(X_train[batch]), y_train[batch])  # forward + loss
         model.backward(mse_loss.backward())  # our backpropagation
         optimizer.step(model.gradients())  # update
     history["train_loss"].append(mse_loss(model(X_train), y_train))
     history["val_loss"].append(mse_loss(model(X_val), y_val))
-print(f"after 50 epochs: training MSE {history['train_loss'][-1]:.4f}, "
-      f"validation MSE {history['val_loss'][-1]:.4f}")
+print(
+    f"after 50 epochs: training MSE {history['train_loss'][-1]:.4f}, "
+    f"validation MSE {history['val_loss'][-1]:.4f}"
+)
 
 # %% [markdown] slideshow={"slide_type": "fragment"}
 # Two yardsticks: the best *linear* model (least squares on the training samples), and the noise
@@ -449,14 +493,18 @@ print(f"after 50 epochs: training MSE {history['train_loss'][-1]:.4f}, "
 design = np.column_stack([X_train, np.ones(len(X_train))])
 coef = np.linalg.lstsq(design, y_train, rcond=None)[0]
 linear_val = float(np.mean((np.column_stack([X_val, np.ones(len(X_val))]) @ coef - y_val) ** 2))
-print(f"validation MSE: linear {linear_val:.4f}, MLP {history['val_loss'][-1]:.4f}; "
-      f"noise floor {0.3**2:.4f}; variance of the target {np.var(y_val):.4f}")
+print(
+    f"validation MSE: linear {linear_val:.4f}, MLP {history['val_loss'][-1]:.4f}; "
+    f"noise floor {0.3**2:.4f}; variance of the target {np.var(y_val):.4f}"
+)
 assert history["val_loss"][-1] < linear_val  # the nonlinear network beats the linear baseline
 
 # %% slideshow={"slide_type": "subslide"}
 fig, (ax_curve, ax_fit) = plt.subplots(1, 2, figsize=(10, 4), layout="constrained")
 plot_training_curves(history, ax=ax_curve)
-ax_curve.axhline(linear_val, color=COLORS["black"], linestyle=":", label="linear model (validation)")
+ax_curve.axhline(
+    linear_val, color=COLORS["black"], linestyle=":", label="linear model (validation)"
+)
 ax_curve.set(yscale="log", ylabel="MSE")
 ax_curve.legend()
 ax_fit.scatter(y_val, model(X_val), s=18, color=COLORS["blue"], label="MLP")
@@ -474,6 +522,7 @@ plt.show()
 # $\frac{f(x + \varepsilon e_i) - f(x - \varepsilon e_i)}{2\varepsilon}$ (one entry at a time; `x` may be
 # 2-D: `np.ndindex(x.shape)` visits every index). Do not modify the caller's `x` for good.
 
+
 # %% slideshow={"slide_type": "-"} tags=["exercise"]
 def central_difference(f, x, eps=1e-6):
     # YOUR CODE HERE
@@ -481,6 +530,7 @@ def central_difference(f, x, eps=1e-6):
 
 
 check_central_difference(central_difference)
+
 
 # %% slideshow={"slide_type": "skip"} tags=["solution"]
 def central_difference(f, x, eps=1e-6):
@@ -503,6 +553,7 @@ check_central_difference(central_difference)
 # $(N, n_{\text{hidden}})$; return $\Delta^{(1)}$ of shape $(N, n_{\text{hidden}})$. Test it on section 3's
 # single sample (`W2`, `delta2[None, :]`, `z1[None, :]`): do you get `delta1`?
 
+
 # %% slideshow={"slide_type": "-"} tags=["exercise"]
 def hidden_delta(W2, delta2, z1):
     # YOUR CODE HERE
@@ -511,13 +562,17 @@ def hidden_delta(W2, delta2, z1):
 
 check_hidden_delta(hidden_delta)
 
+
 # %% slideshow={"slide_type": "skip"} tags=["solution"]
 def hidden_delta(W2, delta2, z1):
     return (delta2 @ W2) * sigmoid_grad(z1)
 
 
 check_hidden_delta(hidden_delta)
-print("section 3's δ1 recovered:", np.allclose(hidden_delta(W2, delta2[None, :], z1[None, :])[0], delta1))
+print(
+    "section 3's δ1 recovered:",
+    np.allclose(hidden_delta(W2, delta2[None, :], z1[None, :])[0], delta1),
+)
 
 # %% [markdown] slideshow={"slide_type": "slide"} tags=["exercise"]
 # ### Exercise 3 — a complete backward pass
@@ -529,6 +584,7 @@ print("section 3's δ1 recovered:", np.allclose(hidden_delta(W2, delta2[None, :]
 # `W1` $(H, 3)$, `b1` $(H,)$, `W2` $(1, H)$, `b2` $(1,)$.
 # Then verify it yourself with `gradient_check` or your `central_difference`.
 
+
 # %% slideshow={"slide_type": "-"} tags=["exercise"]
 def backward_pass(X, y, W1, b1, W2, b2):
     # YOUR CODE HERE
@@ -536,6 +592,7 @@ def backward_pass(X, y, W1, b1, W2, b2):
 
 
 check_backward_pass(backward_pass)
+
 
 # %% slideshow={"slide_type": "skip"} tags=["solution"]
 def backward_pass(X, y, W1, b1, W2, b2):

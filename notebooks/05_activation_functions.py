@@ -122,7 +122,7 @@ set_style()
 # %% slideshow={"slide_type": "fragment"} tags=["nbval-check-output"]
 best_sigmoid_factor = float(sigmoid_grad(0.0))
 print(f"max sigmoid'(z) = sigmoid'(0) = {best_sigmoid_factor:.4f}")
-print(f"ten layers, each at best:     {best_sigmoid_factor ** 10:.2e}")
+print(f"ten layers, each at best:     {best_sigmoid_factor**10:.2e}")
 print(f"tanh'(0) = {float(tanh_grad(0.0)):.4f},  tanh'(2.5) = {float(tanh_grad(2.5)):.4f}")
 print(f"relu'(z) for z = -1, 2:       {relu_grad(np.array([-1.0, 2.0]))}")
 
@@ -217,8 +217,10 @@ for name in functions:
     ours = derivatives[name](z_check)
     assert np.allclose(ours, autograd, rtol=1e-12, atol=1e-15)  # float64: exact formulas agree
     assert np.allclose(ours, finite_diff, rtol=1e-6, atol=1e-9)  # finite differences: ~1e-10
-    print(f"{name:<11} max |ours - autograd| = {np.abs(ours - autograd).max():.1e}, "
-          f"max |ours - finite diff| = {np.abs(ours - finite_diff).max():.1e}")
+    print(
+        f"{name:<11} max |ours - autograd| = {np.abs(ours - autograd).max():.1e}, "
+        f"max |ours - finite diff| = {np.abs(ours - finite_diff).max():.1e}"
+    )
 
 # %% [markdown] slideshow={"slide_type": "slide"} tags=["exercise"]
 # ### Exercise 1 — the sigmoid's derivative (warm-up)
@@ -227,6 +229,7 @@ for name in functions:
 # $\sigma(z)$ from the table above; you may call `sigmoid` from `dlcourse.scratch`. The check
 # also tries $z = \pm 1000$: no `nan`, no warning.
 
+
 # %% slideshow={"slide_type": "-"} tags=["exercise"]
 def my_sigmoid_grad(z):
     # YOUR CODE HERE
@@ -234,6 +237,7 @@ def my_sigmoid_grad(z):
 
 
 check_sigmoid_grad(my_sigmoid_grad)
+
 
 # %% slideshow={"slide_type": "skip"} tags=["solution"]
 def my_sigmoid_grad(z):
@@ -250,6 +254,7 @@ check_sigmoid_grad(my_sigmoid_grad)
 # elsewhere, element-wise, for arrays of any shape. With `negative_slope=0` it must give ReLU's
 # derivative. Follow PyTorch's convention at $z = 0$ (see the table in section 2).
 
+
 # %% slideshow={"slide_type": "-"} tags=["exercise"]
 def my_leaky_relu_grad(z, negative_slope=0.01):
     # YOUR CODE HERE
@@ -257,6 +262,7 @@ def my_leaky_relu_grad(z, negative_slope=0.01):
 
 
 check_leaky_relu_grad(my_leaky_relu_grad)
+
 
 # %% slideshow={"slide_type": "skip"} tags=["solution"]
 def my_leaky_relu_grad(z, negative_slope=0.01):
@@ -298,6 +304,7 @@ def weight_gradient_norms(model, X, y):
     """||dL/dW|| of every Dense layer (input -> output) after one backward pass."""
     backward_pass(model, X, y)
     return [np.linalg.norm(layer.dW) for layer in model if isinstance(layer, Dense)]
+
 
 # %% slideshow={"slide_type": "subslide"} tags=["nbval-check-output"]
 deep_models = {
@@ -377,6 +384,7 @@ for init, std in expected_std.items():
 # weights by 1.5 to provoke exploding values. Left: the standard deviation of each hidden
 # layer's output $h^{(l)}$. Right: the gradient norms per layer, as before.
 
+
 # %% slideshow={"slide_type": "fragment"} tags=["nbval-check-output"]
 def hidden_output_stds(model, X):
     """Standard deviation of the output of every ReLU layer, input -> output."""
@@ -397,16 +405,19 @@ for init, gain in [("torch", 1.0), ("xavier", 1.0), ("he", 1.0), ("he", 1.5)]:
             layer.W *= gain
     signal[label] = hidden_output_stds(model, X_expr)
     init_grad_norms[label] = weight_gradient_norms(model, X_expr, y_expr)
-    print(f"{label:<9} std(h1) = {signal[label][0]:.3f}  std(h10) = {signal[label][-1]:8.3f}   "
-          f"grad norm layer 1 = {init_grad_norms[label][0]:.2e}, layer 11 = "
-          f"{init_grad_norms[label][-1]:.2e}")
+    print(
+        f"{label:<9} std(h1) = {signal[label][0]:.3f}  std(h10) = {signal[label][-1]:8.3f}   "
+        f"grad norm layer 1 = {init_grad_norms[label][0]:.2e}, layer 11 = "
+        f"{init_grad_norms[label][-1]:.2e}"
+    )
 
 # %% slideshow={"slide_type": "subslide"}
 fig, (ax_signal, ax_grad) = plt.subplots(1, 2, figsize=(9, 4.2), layout="constrained")
 for label, stds in signal.items():
     ax_signal.plot(range(1, len(stds) + 1), stds, "o-", label=label)
-ax_signal.set(yscale="log", xlabel="hidden layer", ylabel="std of $h^{(l)}$",
-              title="forward: signal size")
+ax_signal.set(
+    yscale="log", xlabel="hidden layer", ylabel="std of $h^{(l)}$", title="forward: signal size"
+)
 plot_gradient_norms(init_grad_norms, ax=ax_grad)
 ax_grad.set_title("backward: gradient norms")
 ax_grad.get_legend().remove()
@@ -438,6 +449,7 @@ plt.show()
 # hidden layers of 48 ReLU units and He initialisation, full-batch SGD for 60 steps, at a
 # moderate and at a too large learning rate.
 
+
 # %% slideshow={"slide_type": "subslide"}
 def dead_unit_fraction(model, X):
     """Per ReLU / leaky ReLU layer: the fraction of units with z <= 0 for every row of X."""
@@ -460,6 +472,7 @@ def train_and_track(model, X, y, lr, steps=60, every=3):
             history.append(dead_unit_fraction(model, X))
     return np.array(history)
 
+
 # %% slideshow={"slide_type": "subslide"} tags=["nbval-check-output"]
 X_dead, y_dead = X_expr[:128], y_expr[:128]
 DEAD_SIZES = [20, 48, 48, 48, 1]
@@ -467,9 +480,11 @@ dead_history, dead_models = {}, {}
 for lr in (0.01, 0.08):
     dead_models[lr] = MLP(DEAD_SIZES, activation="relu", rng=0, init="he")
     dead_history[lr] = train_and_track(dead_models[lr], X_dead, y_dead, lr=lr)
-    print(f"lr = {lr}: dead fraction per hidden layer before {dead_history[lr][0].round(3)}, "
-          f"after 60 steps {dead_history[lr][-1].round(3)}; "
-          f"training MSE {mse(dead_models[lr](X_dead), y_dead):.3f}")
+    print(
+        f"lr = {lr}: dead fraction per hidden layer before {dead_history[lr][0].round(3)}, "
+        f"after 60 steps {dead_history[lr][-1].round(3)}; "
+        f"training MSE {mse(dead_models[lr](X_dead), y_dead):.3f}"
+    )
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # At the large learning rate a large share of the units of layers 2 and 3 die within the first
@@ -480,8 +495,9 @@ fig, ax = plt.subplots(figsize=(8, 4))
 steps = np.arange(0, 61, 3)
 for lr, style in [(0.01, ":"), (0.08, "-")]:
     for k in range(dead_history[lr].shape[1]):
-        ax.plot(steps, dead_history[lr][:, k], style, color=f"C{k}",
-                label=f"layer {k + 1}, lr = {lr}")
+        ax.plot(
+            steps, dead_history[lr][:, k], style, color=f"C{k}", label=f"layer {k + 1}, lr = {lr}"
+        )
 ax.set(xlabel="SGD step", ylabel="fraction of dead units", title="dying ReLUs")
 ax.legend(ncols=2, fontsize=10)
 plt.show()
@@ -503,8 +519,10 @@ for layer in model:
         hidden += 1
         dead = np.all(h <= 0, axis=0)
         assert np.all(dense.dW[dead] == 0) and np.all(dense.db[dead] == 0)  # exactly zero
-        print(f"hidden layer {hidden}: {dead.sum():2d} dead units, largest |gradient| into "
-              f"them: {np.abs(dense.dW[dead]).max(initial=0.0)}")
+        print(
+            f"hidden layer {hidden}: {dead.sum():2d} dead units, largest |gradient| into "
+            f"them: {np.abs(dense.dW[dead]).max(initial=0.0)}"
+        )
     h = layer(h)
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
@@ -518,8 +536,10 @@ for layer in model:
 # %% slideshow={"slide_type": "fragment"} tags=["nbval-check-output"]
 leaky_model = MLP(DEAD_SIZES, activation="leaky_relu", rng=0, init="he")
 leaky_history = train_and_track(leaky_model, X_dead, y_dead, lr=0.08)
-print(f"leaky ReLU, lr = 0.08: negative on every sample after 60 steps "
-      f"{leaky_history[-1].round(3)}; training MSE {mse(leaky_model(X_dead), y_dead):.3f}")
+print(
+    f"leaky ReLU, lr = 0.08: negative on every sample after 60 steps "
+    f"{leaky_history[-1].round(3)}; training MSE {mse(leaky_model(X_dead), y_dead):.3f}"
+)
 backward_pass(leaky_model, X_dead, y_dead)
 h, hidden = X_dead, 0
 for layer in leaky_model:
@@ -531,8 +551,10 @@ for layer in leaky_model:
         row_norms = np.linalg.norm(dense.dW[negative], axis=1)
         assert np.all(row_norms > 0)  # alive: every such unit still receives a gradient
         if negative.any():
-            print(f"hidden layer {hidden}: {negative.sum()} all-negative units, smallest "
-                  f"gradient norm into one: {row_norms.min():.1e}")
+            print(
+                f"hidden layer {hidden}: {negative.sum()} all-negative units, smallest "
+                f"gradient norm into one: {row_norms.min():.1e}"
+            )
     h = layer(h)
 
 # %% [markdown] slideshow={"slide_type": "slide"}
@@ -603,6 +625,7 @@ print(f"max |ours - torch.softmax| = {np.abs(ours - reference).max():.1e}")
 # normalising over the **last** axis (the classes). It must stay finite and silent for logits of
 # 1000. Use `np.exp`, not `dlcourse`'s `softmax`.
 
+
 # %% slideshow={"slide_type": "-"} tags=["exercise"]
 def my_softmax(z):
     # YOUR CODE HERE
@@ -610,6 +633,7 @@ def my_softmax(z):
 
 
 check_softmax(my_softmax)
+
 
 # %% slideshow={"slide_type": "skip"} tags=["solution"]
 def my_softmax(z):
@@ -631,6 +655,7 @@ check_softmax(my_softmax)
 # $g = \dfrac{\partial \mathcal{L}}{\partial \hat y}$ (`grad_out`), both `(n_samples, n_classes)`.
 # Derive the formula from the Jacobian first; you may use `softmax` from `dlcourse.scratch`.
 
+
 # %% slideshow={"slide_type": "-"} tags=["exercise"]
 def my_softmax_backward(z, grad_out):
     # YOUR CODE HERE
@@ -638,6 +663,7 @@ def my_softmax_backward(z, grad_out):
 
 
 check_softmax_backward(my_softmax_backward)
+
 
 # %% slideshow={"slide_type": "skip"} tags=["solution"]
 def my_softmax_backward(z, grad_out):
@@ -676,6 +702,7 @@ def train_classifier(model, steps=300, lr=0.05):
         optimizer.step(model.gradients())
     return model
 
+
 # %% slideshow={"slide_type": "subslide"} tags=["nbval-check-output"]
 classifiers = {"no hidden layer": train_classifier(MLP([2, 1], rng=0))}
 for name in ("identity", "sigmoid", "tanh", "relu", "leaky_relu"):
@@ -689,8 +716,9 @@ for name, model in classifiers.items():
 # %% slideshow={"slide_type": "subslide"}
 fig, axes = plt.subplots(2, 3, figsize=(9.6, 5.4), layout="constrained", sharex=True, sharey=True)
 for ax, (name, model) in zip(axes.flat, classifiers.items(), strict=True):
-    plot_decision_boundary(lambda G, m=model: (m(G)[:, 0] > 0).astype(int), X_test, y_test,
-                           ax=ax, resolution=100)
+    plot_decision_boundary(
+        lambda G, m=model: (m(G)[:, 0] > 0).astype(int), X_test, y_test, ax=ax, resolution=100
+    )
     ax.set_title(name, fontsize=13)
     if ax is not axes.flat[0]:
         ax.get_legend().remove()

@@ -152,8 +152,10 @@ assert np.isclose(ours_value, torch_mse.item(), rtol=1e-12)  # float64 on the CP
 assert np.allclose(ours_grad, y_pred_t.grad.numpy(), rtol=1e-12, atol=1e-15)
 assert np.allclose(ours_grad, 2 * (y_pred - y_true) / len(y_true), rtol=1e-12)  # no ½: factor 2
 half_mse_grad = (y_pred - y_true) / len(y_true)  # gradient of the ½ version
-print(f"|MSE - torch| = {abs(ours_value - torch_mse.item()):.1e}; "
-      f"gradient ratio MSE / ½MSE = {np.median(ours_grad / half_mse_grad):.1f}")
+print(
+    f"|MSE - torch| = {abs(ours_value - torch_mse.item()):.1e}; "
+    f"gradient ratio MSE / ½MSE = {np.median(ours_grad / half_mse_grad):.1f}"
+)
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ### MSE or MAE? Their gradients differ
@@ -182,8 +184,10 @@ for name, y_c in [("clean", y_clean), ("with outlier", y_outlier)]:
     best_mse, best_mae = c_grid[curves[name][0].argmin()], c_grid[curves[name][1].argmin()]
     step = c_grid[1] - c_grid[0]
     assert abs(best_mse - y_c.mean()) <= step and abs(best_mae - np.median(y_c)) <= step
-    print(f"{name:<13} mean {y_c.mean():+.3f} (MSE's best c {best_mse:+.3f})   "
-          f"median {np.median(y_c):+.3f} (MAE's best c {best_mae:+.3f})")
+    print(
+        f"{name:<13} mean {y_c.mean():+.3f} (MSE's best c {best_mse:+.3f})   "
+        f"median {np.median(y_c):+.3f} (MAE's best c {best_mae:+.3f})"
+    )
 
 # %% slideshow={"slide_type": "subslide"}
 fig, (ax_mse, ax_mae) = plt.subplots(1, 2, figsize=(9, 4), layout="constrained")
@@ -212,6 +216,7 @@ plt.show()
 # with the shape of `y_hat` (1-D or 2-D). $N$ is the number of elements. Where
 # $\hat y_i = y_i$ use 0, as PyTorch does.
 
+
 # %% slideshow={"slide_type": "-"} tags=["exercise"]
 def my_mae_grad(y_hat, y):
     # YOUR CODE HERE
@@ -219,6 +224,7 @@ def my_mae_grad(y_hat, y):
 
 
 check_mae_grad(my_mae_grad)
+
 
 # %% slideshow={"slide_type": "skip"} tags=["solution"]
 def my_mae_grad(y_hat, y):
@@ -249,7 +255,9 @@ for _ in range(200):
     optimizer.step(neuron.grads)
 z_cc = neuron(X_cc)
 p_cc = sigmoid(z_cc)
-print(f"BCE = {binary_cross_entropy(p_cc, y_cc):.4f}, accuracy = {np.mean((p_cc > 0.5) == y_cc):.3f}")
+print(
+    f"BCE = {binary_cross_entropy(p_cc, y_cc):.4f}, accuracy = {np.mean((p_cc > 0.5) == y_cc):.3f}"
+)
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ### Each sample pays $-\log$ of the probability given to its true class
@@ -270,8 +278,12 @@ per_sample = -(y_cc * np.log(p_cc) + (1 - y_cc) * np.log(1 - p_cc))
 cases = y_cc[:, 0] == 1
 ax.scatter(p_cc[cases, 0], per_sample[cases, 0], s=14, color=COLORS["vermillion"], alpha=0.6)
 ax.scatter(p_cc[~cases, 0], per_sample[~cases, 0], s=14, color=COLORS["blue"], alpha=0.6)
-ax.set(xlabel=r"predicted probability of case $\hat y$", ylabel="loss of one sample",
-       ylim=(0, 5), title="BCE per sample (dots: the trained neuron's 200 samples)")
+ax.set(
+    xlabel=r"predicted probability of case $\hat y$",
+    ylabel="loss of one sample",
+    ylim=(0, 5),
+    title="BCE per sample (dots: the trained neuron's 200 samples)",
+)
 ax.legend()
 plt.show()
 
@@ -283,8 +295,10 @@ ours = binary_cross_entropy(p_cc, y_cc)
 assert np.isclose(ours, np.mean(per_sample), rtol=1e-12)  # the formula, written out above
 assert np.isclose(ours, nn.BCELoss()(p_t, y_t).item(), rtol=1e-12)  # float64 on the CPU
 assert np.isclose(ours, nn.BCEWithLogitsLoss()(z_t, y_t).item(), rtol=1e-10)  # from logits
-print(f"|ours - BCELoss| = {abs(ours - nn.BCELoss()(p_t, y_t).item()):.1e}, "
-      f"|ours - BCEWithLogitsLoss| = {abs(ours - nn.BCEWithLogitsLoss()(z_t, y_t).item()):.1e}")
+print(
+    f"|ours - BCELoss| = {abs(ours - nn.BCELoss()(p_t, y_t).item()):.1e}, "
+    f"|ours - BCEWithLogitsLoss| = {abs(ours - nn.BCEWithLogitsLoss()(z_t, y_t).item()):.1e}"
+)
 
 # %% [markdown] slideshow={"slide_type": "slide"} tags=["exercise"]
 # ### Exercise 2 — binary cross-entropy
@@ -293,6 +307,7 @@ print(f"|ours - BCELoss| = {abs(ours - nn.BCELoss()(p_t, y_t).item()):.1e}, "
 # shape `(N,)`, as one number. Use `np.log`; the check includes confident predictions such as
 # $\hat y = 10^{-7}$.
 
+
 # %% slideshow={"slide_type": "-"} tags=["exercise"]
 def my_bce(y_hat, y):
     # YOUR CODE HERE
@@ -300,6 +315,7 @@ def my_bce(y_hat, y):
 
 
 check_bce(my_bce)
+
 
 # %% slideshow={"slide_type": "skip"} tags=["solution"]
 def my_bce(y_hat, y):
@@ -320,7 +336,12 @@ check_bce(my_bce)
 # %% slideshow={"slide_type": "fragment"} tags=["nbval-check-output"]
 X_sub, y_sub = simulate_tumour_subtypes(n_samples=600, n_genes=50, n_subtypes=4, seed=0)
 X_sub, y_sub = X_sub.to_numpy(), y_sub.to_numpy()
-X_sub_train, y_sub_train, X_sub_test, y_sub_test = X_sub[:400], y_sub[:400], X_sub[400:], y_sub[400:]
+X_sub_train, y_sub_train, X_sub_test, y_sub_test = (
+    X_sub[:400],
+    y_sub[:400],
+    X_sub[400:],
+    y_sub[400:],
+)
 softmax_regression = Dense(50, 4, rng=0)
 cce = CrossEntropyLoss()
 optimizer = Adam(softmax_regression.params, lr=0.05)
@@ -330,8 +351,10 @@ for _ in range(200):
     softmax_regression.backward(cce.backward())
     optimizer.step(softmax_regression.grads)
 logits_test = softmax_regression(X_sub_test)
-print(f"test CCE = {cross_entropy(logits_test, y_sub_test):.4f}, "
-      f"test accuracy = {np.mean(logits_test.argmax(axis=1) == y_sub_test):.3f}")
+print(
+    f"test CCE = {cross_entropy(logits_test, y_sub_test):.4f}, "
+    f"test accuracy = {np.mean(logits_test.argmax(axis=1) == y_sub_test):.3f}"
+)
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ### One-hot formula, integer labels, PyTorch: the same number
@@ -350,8 +373,10 @@ torch_value = nn.functional.cross_entropy(
 ).item()
 assert np.isclose(ours, by_formula, rtol=1e-12)  # one-hot double sum = integer-label form
 assert np.isclose(ours, torch_value, rtol=1e-12)  # float64 on the CPU
-print(f"|ours - one-hot formula| = {abs(ours - by_formula):.1e}, "
-      f"|ours - torch| = {abs(ours - torch_value):.1e}")
+print(
+    f"|ours - one-hot formula| = {abs(ours - by_formula):.1e}, "
+    f"|ours - torch| = {abs(ours - torch_value):.1e}"
+)
 
 # %% slideshow={"slide_type": "subslide"}
 probs = softmax(logits_test[:8])
@@ -360,8 +385,9 @@ bottom = np.zeros(8)
 for c in range(4):
     ax.bar(np.arange(8), probs[:, c], bottom=bottom, color=f"C{c}", label=f"subtype {c}")
     bottom += probs[:, c]
-ax.set_xticks(np.arange(8), [f"tumour {i}\ntrue: {y}" for i, y in enumerate(y_sub_test[:8])],
-              fontsize=9)
+ax.set_xticks(
+    np.arange(8), [f"tumour {i}\ntrue: {y}" for i, y in enumerate(y_sub_test[:8])], fontsize=9
+)
 ax.set(ylabel=r"$\hat y_{ic}$ (softmax)", title="predicted subtype distribution, 8 test tumours")
 ax.legend(loc="upper left", bbox_to_anchor=(1, 1))
 plt.show()
@@ -400,12 +426,19 @@ for z0 in (-6.0, 0.0, 6.0):
 # %% slideshow={"slide_type": "subslide"}
 fig, ax = plt.subplots(figsize=(8, 4))
 ax.plot(z_line, np.abs(grad_bce), color=COLORS["blue"], label="BCE: $|\\sigma(z) - 1|$")
-ax.plot(z_line, np.abs(grad_mse), color=COLORS["vermillion"],
-        label="MSE: $|2(\\sigma(z) - 1)\\,\\sigma'(z)|$")
+ax.plot(
+    z_line,
+    np.abs(grad_mse),
+    color=COLORS["vermillion"],
+    label="MSE: $|2(\\sigma(z) - 1)\\,\\sigma'(z)|$",
+)
 ax.axvspan(-8, 0, color=COLORS["black"], alpha=0.05)
 ax.text(-7.6, 0.55, "wrong side\n(predicts control)", fontsize=11)
-ax.set(xlabel="logit $z$ of a case ($y = 1$)", ylabel="|gradient| w.r.t. $z$",
-       title="gradient saturation: MSE stops correcting confident mistakes")
+ax.set(
+    xlabel="logit $z$ of a case ($y = 1$)",
+    ylabel="|gradient| w.r.t. $z$",
+    title="gradient saturation: MSE stops correcting confident mistakes",
+)
 ax.legend(loc="upper right")
 plt.show()
 
@@ -415,6 +448,7 @@ plt.show()
 # The case/control neuron of section 3 again, started confidently wrong ($W = 0$, $b = -6$:
 # every sample predicted "control" with $\hat y = \sigma(-6)$, printed below), trained by
 # full-batch SGD with the same learning rate on BCE and on MSE of the sigmoid output.
+
 
 # %% slideshow={"slide_type": "fragment"} tags=["nbval-check-output"]
 def train_from_wrong_start(loss_name, steps=200, lr=0.5):
@@ -438,8 +472,10 @@ def train_from_wrong_start(loss_name, steps=200, lr=0.5):
 print(f"start: every sample gets p = sigmoid(-6) = {sigmoid(-6.0):.4f}")
 acc_curves = {name: train_from_wrong_start(name) for name in ("BCE", "MSE")}
 for name, acc in acc_curves.items():
-    print(f"{name}: accuracy after 10 steps {acc[9]:.3f}, 50 steps {acc[49]:.3f}, "
-          f"200 steps {acc[-1]:.3f}")
+    print(
+        f"{name}: accuracy after 10 steps {acc[9]:.3f}, 50 steps {acc[49]:.3f}, "
+        f"200 steps {acc[-1]:.3f}"
+    )
 
 # %% slideshow={"slide_type": "fragment"}
 fig, ax = plt.subplots(figsize=(8, 3.6))
@@ -473,10 +509,14 @@ pred_t, true_t = torch.tensor(y_pred, **f64), torch.tensor(y_true, **f64)
 nll = {
     "Gaussian (s = 1)": -D.Normal(pred_t, 1.0).log_prob(true_t).mean().item(),
     "Laplace (b = 1)": -D.Laplace(pred_t, 1.0).log_prob(true_t).mean().item(),
-    "Bernoulli": -D.Bernoulli(logits=torch.tensor(z_cc, **f64)).log_prob(
-        torch.tensor(y_cc, **f64)).mean().item(),
-    "Categorical": -D.Categorical(logits=torch.tensor(logits_test, **f64)).log_prob(
-        torch.tensor(y_sub_test)).mean().item(),
+    "Bernoulli": -D.Bernoulli(logits=torch.tensor(z_cc, **f64))
+    .log_prob(torch.tensor(y_cc, **f64))
+    .mean()
+    .item(),
+    "Categorical": -D.Categorical(logits=torch.tensor(logits_test, **f64))
+    .log_prob(torch.tensor(y_sub_test))
+    .mean()
+    .item(),
 }
 ours = {
     "Gaussian (s = 1)": 0.5 * mse(y_pred, y_true) + 0.5 * np.log(2 * np.pi),
@@ -513,8 +553,10 @@ for z, y in [(3.0, 1.0), (40.0, 0.0), (-800.0, 1.0)]:
     z_t, y_t = torch.tensor(z_arr, **f64), torch.tensor(y_arr, **f64)
     assert np.isclose(via_sigmoid, torch_bce(torch.sigmoid(z_t), y_t).item(), rtol=1e-12)
     assert np.isclose(on_logits, torch_bce_logits(z_t, y_t).item(), rtol=1e-12)
-    print(f"z = {z:+7.1f}, y = {y:.0f}: BCE(sigmoid(z)) = {via_sigmoid:8.4f}   "
-          f"BCE on the logit = {on_logits:8.4f}")
+    print(
+        f"z = {z:+7.1f}, y = {y:.0f}: BCE(sigmoid(z)) = {via_sigmoid:8.4f}   "
+        f"BCE on the logit = {on_logits:8.4f}"
+    )
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ### Classic mistake 1: softmax before `CrossEntropyLoss`
@@ -531,15 +573,19 @@ labels_t = torch.tensor(y_sub_test)
 right, wrong = ce(logits_t, labels_t), ce(torch.softmax(logits_t, dim=1), labels_t)
 grad_right = torch.autograd.grad(right, logits_t)[0].norm().item()
 grad_wrong = torch.autograd.grad(wrong, logits_t)[0].norm().item()
-print(f"subtype model: CrossEntropyLoss(logits) = {right.item():.4f}, "
-      f"CrossEntropyLoss(softmax(logits)) = {wrong.item():.4f}")
+print(
+    f"subtype model: CrossEntropyLoss(logits) = {right.item():.4f}, "
+    f"CrossEntropyLoss(softmax(logits)) = {wrong.item():.4f}"
+)
 print(f"gradient norm w.r.t. the logits: right {grad_right:.4f}, wrong {grad_wrong:.4f}")
 perfect = torch.tensor(np.eye(4)[y_sub_test] * 50.0, **f64)  # logits: certain and correct
 floor = np.log(1 + 3 / np.e)
 wrong_perfect = ce(torch.softmax(perfect, dim=1), labels_t).item()
 assert np.isclose(wrong_perfect, floor, rtol=1e-12)  # the floor log(1 + (C-1)/e), C = 4
-print(f"perfect logits: right loss = {ce(perfect, labels_t).item():.4f}, "
-      f"wrong loss = {wrong_perfect:.4f} (floor log(1 + 3/e) = {floor:.4f})")
+print(
+    f"perfect logits: right loss = {ce(perfect, labels_t).item():.4f}, "
+    f"wrong loss = {wrong_perfect:.4f} (floor log(1 + 3/e) = {floor:.4f})"
+)
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ### Classic mistake 2: sigmoid before `BCEWithLogitsLoss`
@@ -553,15 +599,18 @@ print(f"perfect logits: right loss = {ce(perfect, labels_t).item():.4f}, "
 z_cc_t, y_cc_t = torch.tensor(z_cc, **f64), torch.tensor(y_cc, **f64)
 right = torch_bce_logits(z_cc_t, y_cc_t).item()
 wrong = torch_bce_logits(torch.sigmoid(z_cc_t), y_cc_t).item()
-print(f"case/control neuron: BCEWithLogitsLoss(z) = {right:.4f}, "
-      f"BCEWithLogitsLoss(sigmoid(z)) = {wrong:.4f}")
+print(
+    f"case/control neuron: BCEWithLogitsLoss(z) = {right:.4f}, "
+    f"BCEWithLogitsLoss(sigmoid(z)) = {wrong:.4f}"
+)
 one, zero = torch.ones(1, **f64), torch.zeros(1, **f64)
 case_floor = torch_bce_logits(torch.sigmoid(torch.tensor([50.0], **f64)), one).item()
 control_floor = torch_bce_logits(torch.sigmoid(torch.tensor([-50.0], **f64)), zero).item()
 assert np.isclose(case_floor, -np.log(sigmoid(1.0)), rtol=1e-12)
 assert np.isclose(control_floor, np.log(2), rtol=1e-12)
-print(f"perfect predictions still cost {case_floor:.4f} (a case) and {control_floor:.4f} "
-      f"(a control)")
+print(
+    f"perfect predictions still cost {case_floor:.4f} (a case) and {control_floor:.4f} (a control)"
+)
 
 # %% [markdown] slideshow={"slide_type": "slide"} tags=["exercise"]
 # ### Exercise 3 — BCE from logits, stably
@@ -570,6 +619,7 @@ print(f"perfect predictions still cost {case_floor:.4f} (a case) and {control_fl
 # shape), as one number, finite and silent even for $z = \pm 1000$. Do not compute $\sigma(z)$;
 # use the softplus form above (`np.maximum`, `np.log1p`, `np.exp` of a non-positive number).
 
+
 # %% slideshow={"slide_type": "-"} tags=["exercise"]
 def my_bce_with_logits(z, y):
     # YOUR CODE HERE
@@ -577,6 +627,7 @@ def my_bce_with_logits(z, y):
 
 
 check_bce_with_logits(my_bce_with_logits)
+
 
 # %% slideshow={"slide_type": "skip"} tags=["solution"]
 def my_bce_with_logits(z, y):
@@ -603,7 +654,11 @@ check_bce_with_logits(my_bce_with_logits)
 
 # %% slideshow={"slide_type": "subslide"} tags=["nbval-check-output"]
 X_imb, y_imb = simulate_tumour_subtypes(
-    n_samples=800, n_genes=50, n_subtypes=4, seed=0, imbalance=(0.7, 0.15, 0.1, 0.05),
+    n_samples=800,
+    n_genes=50,
+    n_subtypes=4,
+    seed=0,
+    imbalance=(0.7, 0.15, 0.1, 0.05),
     effect_size=1.0,
 )
 X_imb_train, X_imb_test, y_imb_train, y_imb_test = train_test_split(
@@ -613,6 +668,7 @@ counts = np.bincount(y_imb_train, minlength=4)
 class_weights = len(y_imb_train) / (4 * counts)
 print("training tumours per subtype:", counts.tolist())
 print("class weights w_c:           ", class_weights.round(3).tolist())
+
 
 # %% slideshow={"slide_type": "subslide"} tags=["nbval-check-output"]
 def train_subtype_classifier(weight, steps=200, lr=0.1):
@@ -631,17 +687,26 @@ recalls = {}
 for name, weight in [("unweighted", None), ("class-weighted", class_weights)]:
     predicted = train_subtype_classifier(weight)(X_imb_test).argmax(axis=1)
     recalls[name] = np.array([np.mean(predicted[y_imb_test == c] == c) for c in range(4)])
-    print(f"{name:<15} accuracy {np.mean(predicted == y_imb_test):.3f}, "
-          f"recall per subtype {recalls[name].round(3).tolist()}, "
-          f"balanced accuracy {recalls[name].mean():.3f}")
+    print(
+        f"{name:<15} accuracy {np.mean(predicted == y_imb_test):.3f}, "
+        f"recall per subtype {recalls[name].round(3).tolist()}, "
+        f"balanced accuracy {recalls[name].mean():.3f}"
+    )
 
 # %% slideshow={"slide_type": "subslide"}
 fig, ax = plt.subplots(figsize=(8, 4))
 for k, (name, recall) in enumerate(recalls.items()):
-    ax.bar(np.arange(4) + 0.38 * (k - 0.5), recall, width=0.38, label=name,
-           color=[COLORS["blue"], COLORS["vermillion"]][k])
+    ax.bar(
+        np.arange(4) + 0.38 * (k - 0.5),
+        recall,
+        width=0.38,
+        label=name,
+        color=[COLORS["blue"], COLORS["vermillion"]][k],
+    )
 ax.set_xticks(np.arange(4), [f"subtype {c}\n({n} train)" for c, n in enumerate(counts)])
-ax.set(ylabel="recall on the test set", ylim=(0, 1.15), title="class weights help the rare subtypes")
+ax.set(
+    ylabel="recall on the test set", ylim=(0, 1.15), title="class weights help the rare subtypes"
+)
 ax.legend(loc="upper center", ncols=2)
 plt.show()
 
@@ -661,8 +726,10 @@ w_i = class_weights[y_imb_test]
 nll_i = -log_softmax(logits_imb)[np.arange(len(y_imb_test)), y_imb_test]
 assert np.isclose(ours, torch_value, rtol=1e-12)  # float64 on the CPU
 assert np.isclose(ours, np.sum(w_i * nll_i) / np.sum(w_i), rtol=1e-12)  # PyTorch's normalisation
-print(f"weighted CCE: ours {ours:.6f}, torch {torch_value:.6f}, "
-      f"|difference| = {abs(ours - torch_value):.1e}")
+print(
+    f"weighted CCE: ours {ours:.6f}, torch {torch_value:.6f}, "
+    f"|difference| = {abs(ours - torch_value):.1e}"
+)
 
 # %% [markdown] slideshow={"slide_type": "slide"} tags=["exercise"]
 # ### Exercise 4 — class-weighted cross-entropy (harder)
@@ -672,6 +739,7 @@ print(f"weighted CCE: ours {ours:.6f}, torch {torch_value:.6f}, "
 # mean from the formula above as one number. Compute the log-softmax stably yourself (the check
 # uses logits of 1000); do not call `dlcourse`'s `cross_entropy`.
 
+
 # %% slideshow={"slide_type": "-"} tags=["exercise"]
 def my_weighted_cross_entropy(z, y, weight):
     # YOUR CODE HERE
@@ -679,6 +747,7 @@ def my_weighted_cross_entropy(z, y, weight):
 
 
 check_weighted_cross_entropy(my_weighted_cross_entropy)
+
 
 # %% slideshow={"slide_type": "skip"} tags=["solution"]
 def my_weighted_cross_entropy(z, y, weight):
@@ -708,10 +777,20 @@ cases = [  # (name, scratch loss, torch loss, prediction, target)
     ("MSELoss", MSELoss(), nn.MSELoss(), r_hat, r),
     ("L1Loss", L1Loss(), nn.L1Loss(), r_hat, r),
     ("BCELoss", BCELoss(), nn.BCELoss(), sigmoid(z_b), y_b),
-    ("BCEWithLogitsLoss", BCEWithLogitsLoss(pos_weight=3.0),
-     nn.BCEWithLogitsLoss(pos_weight=torch.tensor(3.0, **f64)), z_b, y_b),
-    ("CrossEntropyLoss", CrossEntropyLoss(weight=w_c),
-     nn.CrossEntropyLoss(weight=torch.tensor(w_c, **f64)), z_c, y_c),
+    (
+        "BCEWithLogitsLoss",
+        BCEWithLogitsLoss(pos_weight=3.0),
+        nn.BCEWithLogitsLoss(pos_weight=torch.tensor(3.0, **f64)),
+        z_b,
+        y_b,
+    ),
+    (
+        "CrossEntropyLoss",
+        CrossEntropyLoss(weight=w_c),
+        nn.CrossEntropyLoss(weight=torch.tensor(w_c, **f64)),
+        z_c,
+        y_c,
+    ),
 ]
 for name, ours_loss, torch_loss, pred, target in cases:
     value, grad = ours_loss(pred, target), ours_loss.backward()
@@ -721,8 +800,10 @@ for name, ours_loss, torch_loss, pred, target in cases:
     torch_value.backward()
     assert np.isclose(value, torch_value.item(), rtol=1e-12, atol=0)
     assert np.allclose(grad, pred_t.grad.numpy(), rtol=1e-10, atol=1e-15)
-    print(f"{name:<18} |value diff| = {abs(value - torch_value.item()):.1e}, "
-          f"max |grad diff| = {np.abs(grad - pred_t.grad.numpy()).max():.1e}")
+    print(
+        f"{name:<18} |value diff| = {abs(value - torch_value.item()):.1e}, "
+        f"max |grad diff| = {np.abs(grad - pred_t.grad.numpy()).max():.1e}"
+    )
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ### And on the course device
@@ -731,8 +812,9 @@ for name, ours_loss, torch_loss, pred, target in cases:
 # there agrees with the float64 value to float32 precision.
 
 # %% slideshow={"slide_type": "fragment"}
-device_loss = nn.CrossEntropyLoss(weight=torch.tensor(class_weights, dtype=torch.float32,
-                                                      device=DEVICE))
+device_loss = nn.CrossEntropyLoss(
+    weight=torch.tensor(class_weights, dtype=torch.float32, device=DEVICE)
+)
 device_value = device_loss(
     torch.tensor(logits_imb, dtype=torch.float32, device=DEVICE),
     torch.tensor(y_imb_test, device=DEVICE),

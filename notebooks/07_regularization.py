@@ -130,13 +130,21 @@ for width in widths:
     model = nn.Sequential(nn.Linear(5, width), nn.Tanh(), nn.Linear(width, 1)).double()
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-2)
     histories[width] = fit(
-        model, expr_train, expr_val, nn.MSELoss(), optimizer, epochs=200, device=CPU,
+        model,
+        expr_train,
+        expr_val,
+        nn.MSELoss(),
+        optimizer,
+        epochs=200,
+        device=CPU,
         progress=False,
     )
     sweep_models[width] = model
 sweep = pd.DataFrame(
-    {"train MSE": [h.train_loss[-1] for h in histories.values()],
-     "validation MSE": [h.val_loss[-1] for h in histories.values()]},
+    {
+        "train MSE": [h.train_loss[-1] for h in histories.values()],
+        "validation MSE": [h.val_loss[-1] for h in histories.values()],
+    },
     index=pd.Index(widths, name="hidden units"),
 )
 
@@ -221,8 +229,12 @@ for name, y_used in labels.items():
     train_acc = np.mean((Z1[train_idx] @ w > 0) == y_used[train_idx])
     val_acc = np.mean((Z1[val_idx] @ w > 0) == y_used[val_idx])
     print(f"{name:16s} train accuracy {train_acc:.2f}   validation accuracy {val_acc:.2f}")
-print("training matrix:", Z1[train_idx].shape, " rank:",
-      np.linalg.matrix_rank(Z1[train_idx] @ Z1[train_idx].T))  # rank(X X^T) = rank(X)
+print(
+    "training matrix:",
+    Z1[train_idx].shape,
+    " rank:",
+    np.linalg.matrix_rank(Z1[train_idx] @ Z1[train_idx].T),
+)  # rank(X X^T) = rank(X)
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # The training fit is perfect in both rows, so it says nothing about which model learned biology:
@@ -236,6 +248,7 @@ print("training matrix:", Z1[train_idx].shape, " rank:",
 # every gene's correlation with the status in the training set against the validation set: the 20
 # true genes keep their correlation; the best-looking noise gene does not.
 
+
 # %% slideshow={"slide_type": "-"} tags=["nbval-check-output"]
 def correlation_with_status(idx):
     """Pearson correlation of every gene with the status, on the samples ``idx``: (n_genes,)."""
@@ -247,20 +260,39 @@ def correlation_with_status(idx):
 r_train, r_val = correlation_with_status(train_idx), correlation_with_status(val_idx)
 informative = np.arange(n_genes) < 20
 top_noise = np.argmax(np.where(informative, 0, np.abs(r_train)))
-print(f"best noise gene {X_cohort.columns[top_noise]}: r = {r_train[top_noise]:.2f} (train), "
-      f"{r_val[top_noise]:.2f} (validation)")
+print(
+    f"best noise gene {X_cohort.columns[top_noise]}: r = {r_train[top_noise]:.2f} (train), "
+    f"{r_val[top_noise]:.2f} (validation)"
+)
 print(f"noise genes with |r| > 0.3 in training: {np.sum(~informative & (np.abs(r_train) > 0.3))}")
 assert np.all(np.sign(r_val[informative]) == np.sign(r_train[informative]))  # true genes replicate
 assert abs(r_val[top_noise]) < abs(r_train[top_noise]) / 4  # the chance finding does not
 
 # %% slideshow={"slide_type": "-"}
 fig, ax = plt.subplots(figsize=(6.5, 4))
-ax.scatter(r_train[~informative], r_val[~informative], s=6, alpha=0.4, color="0.5",
-           label=f"{np.sum(~informative):,} noise genes")
-ax.scatter(r_train[informative], r_val[informative], s=30, color=COLORS["vermillion"],
-           label=f"{np.sum(informative)} informative genes")
-ax.scatter(r_train[top_noise], r_val[top_noise], s=80, facecolors="none",
-           edgecolors=COLORS["black"], label="best noise gene")
+ax.scatter(
+    r_train[~informative],
+    r_val[~informative],
+    s=6,
+    alpha=0.4,
+    color="0.5",
+    label=f"{np.sum(~informative):,} noise genes",
+)
+ax.scatter(
+    r_train[informative],
+    r_val[informative],
+    s=30,
+    color=COLORS["vermillion"],
+    label=f"{np.sum(informative)} informative genes",
+)
+ax.scatter(
+    r_train[top_noise],
+    r_val[top_noise],
+    s=80,
+    facecolors="none",
+    edgecolors=COLORS["black"],
+    label="best noise gene",
+)
 ax.set(xlabel="correlation with status (training)", ylabel="correlation (validation)")
 ax.legend(loc="upper left", fontsize=10)
 plt.show()
@@ -309,23 +341,36 @@ print("SGD with weight decay:", w, "  by hand (1 - ηλ)w - ηg:", by_hand)
 # with the L2 penalty added to the loss (`torch.optim.Adam(..., weight_decay=λ)` minimises
 # $L + \frac{\lambda}{2}\lVert\boldsymbol\theta\rVert^2$) for a range of $\lambda$.
 
+
 # %% slideshow={"slide_type": "-"}
 def weight_norm(model):
     """Euclidean norm of all weight matrices of ``model`` (biases excluded)."""
     return torch.sqrt(sum((p**2).sum() for n, p in model.named_parameters() if "weight" in n))
 
 
-l2_rows = [{"lambda": 0.0, "train MSE": histories[128].train_loss[-1],  # from the sweep
-            "validation MSE": histories[128].val_loss[-1],
-            "weight norm": weight_norm(sweep_models[128]).item()}]
+l2_rows = [
+    {
+        "lambda": 0.0,
+        "train MSE": histories[128].train_loss[-1],  # from the sweep
+        "validation MSE": histories[128].val_loss[-1],
+        "weight norm": weight_norm(sweep_models[128]).item(),
+    }
+]
 for lam in [1e-3, 1e-2, 1e-1, 1.0]:
     seed_everything(0)
     model = nn.Sequential(nn.Linear(5, 128), nn.Tanh(), nn.Linear(128, 1)).double()
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-2, weight_decay=lam)
-    history = fit(model, expr_train, expr_val, nn.MSELoss(), optimizer, epochs=200, device=CPU,
-                  progress=False)
-    l2_rows.append({"lambda": lam, "train MSE": history.train_loss[-1],
-                    "validation MSE": history.val_loss[-1], "weight norm": weight_norm(model).item()})
+    history = fit(
+        model, expr_train, expr_val, nn.MSELoss(), optimizer, epochs=200, device=CPU, progress=False
+    )
+    l2_rows.append(
+        {
+            "lambda": lam,
+            "train MSE": history.train_loss[-1],
+            "validation MSE": history.val_loss[-1],
+            "weight norm": weight_norm(model).item(),
+        }
+    )
 l2_sweep = pd.DataFrame(l2_rows).set_index("lambda")
 
 # %% slideshow={"slide_type": "subslide"} tags=["nbval-check-output"]
@@ -360,6 +405,7 @@ plt.show()
 # gradient-descent step on $L + \frac{\lambda}{2}\lVert\mathbf w\rVert^2$ (PyTorch's convention,
 # $\lambda$ = `weight_decay`). `w` and `grad` are NumPy arrays of the same shape.
 
+
 # %% slideshow={"slide_type": "-"} tags=["exercise"]
 def weight_decay_step(w, grad, lr, weight_decay):
     # YOUR CODE HERE
@@ -367,6 +413,7 @@ def weight_decay_step(w, grad, lr, weight_decay):
 
 
 check_weight_decay_step(weight_decay_step)
+
 
 # %% slideshow={"slide_type": "skip"} tags=["solution"]
 def weight_decay_step(w, grad, lr, weight_decay):
@@ -438,8 +485,13 @@ print(f"(1 - ηλ)^200 = {(1 - lr * lam) ** steps:.3f}")
 # %% slideshow={"slide_type": "subslide"}
 fig, ax = plt.subplots(figsize=(8, 3.8))
 for (name, path), style in zip(paths.items(), ("-", "--"), strict=True):
-    ax.plot(path[:, 0], style, color=COLORS["blue"], linewidth=4 if style == "--" else 2,
-            label=f"{name}: busy weight")
+    ax.plot(
+        path[:, 0],
+        style,
+        color=COLORS["blue"],
+        linewidth=4 if style == "--" else 2,
+        label=f"{name}: busy weight",
+    )
     ax.plot(path[:, 1], style, color=COLORS["vermillion"], label=f"{name}: quiet weight")
 ax.set(xlabel="step", ylabel="weight", title="coupled (Adam + L2) vs decoupled (AdamW) decay")
 ax.legend(fontsize=10)
@@ -515,13 +567,23 @@ print("nn.Dropout and the scratch Dropout follow the same rule")
 
 # %% slideshow={"slide_type": "-"}
 seed_everything(0)
-model = nn.Sequential(
-    nn.Linear(n_genes, 8), nn.ReLU(), nn.Dropout(0.5), nn.Linear(8, 1)
-).to(DEVICE)
-cohort_train = [(torch.tensor(Z[train_idx], dtype=torch.float32),
-                 torch.tensor(y_all[train_idx], dtype=torch.float32))]
-fit(model, cohort_train, None, nn.BCEWithLogitsLoss(),
-    torch.optim.Adam(model.parameters(), lr=3e-3), epochs=60, device=DEVICE, progress=False)
+model = nn.Sequential(nn.Linear(n_genes, 8), nn.ReLU(), nn.Dropout(0.5), nn.Linear(8, 1)).to(DEVICE)
+cohort_train = [
+    (
+        torch.tensor(Z[train_idx], dtype=torch.float32),
+        torch.tensor(y_all[train_idx], dtype=torch.float32),
+    )
+]
+fit(
+    model,
+    cohort_train,
+    None,
+    nn.BCEWithLogitsLoss(),
+    torch.optim.Adam(model.parameters(), lr=3e-3),
+    epochs=60,
+    device=DEVICE,
+    progress=False,
+)
 X_val_device = torch.tensor(Z[val_idx[:10]], dtype=torch.float32, device=DEVICE)
 with torch.no_grad():
     model.train()  # the bug: still in training mode
@@ -536,11 +598,22 @@ fig, ax = plt.subplots(figsize=(8, 3.8))
 patients = np.arange(1, 11)
 for i in range(10):
     ax.scatter(np.full(100, patients[i]), buggy[:, i].cpu(), s=8, alpha=0.3, color=COLORS["blue"])
-ax.scatter(patients, correct.cpu(), marker="D", s=50, color=COLORS["vermillion"],
-           label="model.eval(): one answer")
+ax.scatter(
+    patients,
+    correct.cpu(),
+    marker="D",
+    s=50,
+    color=COLORS["vermillion"],
+    label="model.eval(): one answer",
+)
 ax.scatter([], [], s=8, color=COLORS["blue"], label="training mode: 100 calls")
-ax.set(xlabel="validation patient", ylabel="P(case)", xticks=patients, ylim=(-0.02, 1.25),
-       yticks=np.linspace(0, 1, 6))
+ax.set(
+    xlabel="validation patient",
+    ylabel="P(case)",
+    xticks=patients,
+    ylim=(-0.02, 1.25),
+    yticks=np.linspace(0, 1, 6),
+)
 ax.legend(loc="upper left", fontsize=10, ncol=2)
 plt.show()
 
@@ -557,6 +630,7 @@ plt.show()
 # shape of `x`, one per unit: keep a unit when $u \ge p$ (probability $1-p$). In training, return the
 # kept units scaled by $1/(1-p)$ and zeros elsewhere; in evaluation (`training=False`) return `x`.
 
+
 # %% slideshow={"slide_type": "-"} tags=["exercise"]
 def dropout_forward(x, p, u, training):
     # YOUR CODE HERE
@@ -564,6 +638,7 @@ def dropout_forward(x, p, u, training):
 
 
 check_dropout_forward(dropout_forward)
+
 
 # %% slideshow={"slide_type": "skip"} tags=["solution"]
 def dropout_forward(x, p, u, training):
@@ -600,15 +675,25 @@ print(inspect.getsource(EarlyStopping.step))
 seed_everything(0)
 model = nn.Sequential(nn.Linear(5, 128), nn.Tanh(), nn.Linear(128, 1)).double()
 stopper = EarlyStopping(patience=20, restore_best=True)
-history = fit(model, expr_train, expr_val, nn.MSELoss(),
-              torch.optim.Adam(model.parameters(), lr=1e-2), epochs=200, device=CPU,
-              early_stopping=stopper, progress=False)
+history = fit(
+    model,
+    expr_train,
+    expr_val,
+    nn.MSELoss(),
+    torch.optim.Adam(model.parameters(), lr=1e-2),
+    epochs=200,
+    device=CPU,
+    early_stopping=stopper,
+    progress=False,
+)
 
 # %% slideshow={"slide_type": "fragment"} tags=["nbval-check-output"]
 restored = evaluate(model, expr_val, nn.MSELoss(), CPU)
 print(f"best epoch {history.best_epoch + 1}, stopped after epoch {history.stopped_epoch + 1}")
-print(f"validation MSE: best {history.best_val_loss:.3f}, last epoch run "
-      f"{history.val_loss[-1]:.3f}, restored model {restored:.3f}")
+print(
+    f"validation MSE: best {history.best_val_loss:.3f}, last epoch run "
+    f"{history.val_loss[-1]:.3f}, restored model {restored:.3f}"
+)
 print(f"without early stopping, after 200 epochs: {histories[128].val_loss[-1]:.3f}")
 assert abs(restored - history.best_val_loss) < 1e-12  # the best weights are back
 assert restored < history.val_loss[-1] < histories[128].val_loss[-1]
@@ -628,6 +713,7 @@ plt.show()
 # (`len(val_losses) - 1` if patience never runs out). An epoch improves when its loss is below
 # `best - min_delta`.
 
+
 # %% slideshow={"slide_type": "-"} tags=["exercise"]
 def early_stopping(val_losses, patience, min_delta):
     # YOUR CODE HERE
@@ -635,6 +721,7 @@ def early_stopping(val_losses, patience, min_delta):
 
 
 check_early_stopping(early_stopping)
+
 
 # %% slideshow={"slide_type": "skip"} tags=["solution"]
 def early_stopping(val_losses, patience, min_delta):
@@ -694,6 +781,7 @@ assert abs(monte_carlo - analytic) / analytic < 0.01  # Monte Carlo agrees to 1 
 # In PyTorch, the noise is a layer that acts only in training mode, like dropout, so every epoch
 # sees new noisy copies and evaluation sees the real profiles:
 
+
 # %% slideshow={"slide_type": "-"}
 class ExpressionNoise(nn.Module):
     """Adds N(0, sigma^2) to every standardised expression value, in training mode only."""
@@ -718,11 +806,14 @@ for status, color in ((0, COLORS["blue"]), (1, COLORS["vermillion"])):
     rows_s = train_idx[y_all[train_idx] == status]
     copies = Z[rows_s][None, :, genes] + rng.standard_normal((5, len(rows_s), 2)) * 0.5
     ax.scatter(*copies.reshape(-1, 2).T, s=8, alpha=0.3, color=color)
-    ax.scatter(*Z[rows_s][:, genes].T, s=30, edgecolors="k", color=color,
-               label=["control", "case"][status])
-ax.set(xlabel=f"{X_cohort.columns[0]} (standardised)",
-       ylabel=f"{X_cohort.columns[1]} (standardised)",
-       title="training samples and 5 noisy copies each (σ = 0.5)")
+    ax.scatter(
+        *Z[rows_s][:, genes].T, s=30, edgecolors="k", color=color, label=["control", "case"][status]
+    )
+ax.set(
+    xlabel=f"{X_cohort.columns[0]} (standardised)",
+    ylabel=f"{X_cohort.columns[1]} (standardised)",
+    title="training samples and 5 noisy copies each (σ = 0.5)",
+)
 ax.legend()
 plt.show()
 
@@ -737,8 +828,9 @@ plt.show()
 
 # %% slideshow={"slide_type": "-"} tags=["nbval-check-output"]
 motif = "TATAAT"
-X_dna, y_dna = simulate_dna_motif(n_sequences=200, length=40, motif=motif, both_strands=True,
-                                  seed=0)
+X_dna, y_dna = simulate_dna_motif(
+    n_sequences=200, length=40, motif=motif, both_strands=True, seed=0
+)
 seqs = X_dna["sequence"]
 print(seqs.iloc[0], "\n" + reverse_complement(seqs.iloc[0]))
 onehot = one_hot_dna(seqs, dtype=np.float64)
@@ -759,8 +851,10 @@ print("augmented training set:", X_aug.shape, y_aug.shape)
 # %% slideshow={"slide_type": "subslide"}
 example = int(np.flatnonzero(y_dna.to_numpy())[0])
 fig, axes = plt.subplots(2, 1, figsize=(8, 3.4), sharex=True, layout="constrained")
-for ax, matrix, title in ((axes[0], onehot[example], "sequence"),
-                          (axes[1], onehot_rc[example], "reverse complement")):
+for ax, matrix, title in (
+    (axes[0], onehot[example], "sequence"),
+    (axes[1], onehot_rc[example], "reverse complement"),
+):
     ax.imshow(matrix.T, aspect="auto", cmap="Greys", interpolation="nearest")
     ax.set(yticks=range(4), yticklabels=list("ACGT"), title=title)
     ax.grid(False)
@@ -821,10 +915,16 @@ assert np.allclose(ours.running_var, theirs.running_var.numpy(), rtol=1e-12, ato
 assert np.allclose(grad_x, x_torch.grad.numpy(), rtol=1e-10, atol=1e-12)
 assert np.allclose(ours.dgamma, theirs.weight.grad.numpy(), rtol=1e-10, atol=1e-12)
 test_batch = torch.tensor(batches[0][:3])
-assert np.allclose(ours.eval().forward(test_batch.numpy()), theirs.eval()(test_batch).detach(),
-                   rtol=1e-12, atol=1e-12)
-print(f"max |ours - torch| over 30 training batches: {max_diff:.1e}; running stats, gradients "
-      f"and eval mode agree too (momentum: ours {ours.momentum}, torch {theirs.momentum})")
+assert np.allclose(
+    ours.eval().forward(test_batch.numpy()),
+    theirs.eval()(test_batch).detach(),
+    rtol=1e-12,
+    atol=1e-12,
+)
+print(
+    f"max |ours - torch| over 30 training batches: {max_diff:.1e}; running stats, gradients "
+    f"and eval mode agree too (momentum: ours {ours.momentum}, torch {theirs.momentum})"
+)
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ## Training vs running statistics
@@ -846,7 +946,9 @@ print("same patient, two batches, eval mode:    ", eval_a.round(3), eval_b.round
 # %% slideshow={"slide_type": "subslide"}
 fig, ax = plt.subplots(figsize=(8, 3.6))
 k = np.arange(1, 31)
-ax.scatter(k, batches[:, :, 0].mean(axis=1), s=20, color=COLORS["blue"], label="batch mean $\\mu_B$")
+ax.scatter(
+    k, batches[:, :, 0].mean(axis=1), s=20, color=COLORS["blue"], label="batch mean $\\mu_B$"
+)
 ax.plot(k, running_means[:30], "o-", color=COLORS["vermillion"], label="running mean $\\hat\\mu$")
 ax.plot(k, 5.0 * (1 - 0.9**k), ":", color=COLORS["black"], label="$5\\,(1-0.9^k)$")
 ax.set(xlabel="training batch k", ylabel="gene 1")
@@ -860,6 +962,7 @@ plt.show()
 # feature with the mean and the **biased** variance of the batch, then scale by `gamma` and shift by
 # `beta` (both of shape `(features,)`).
 
+
 # %% slideshow={"slide_type": "-"} tags=["exercise"]
 def batchnorm_forward(x, gamma, beta, eps):
     # YOUR CODE HERE
@@ -867,6 +970,7 @@ def batchnorm_forward(x, gamma, beta, eps):
 
 
 check_batchnorm_forward(batchnorm_forward)
+
 
 # %% slideshow={"slide_type": "skip"} tags=["solution"]
 def batchnorm_forward(x, gamma, beta, eps):
@@ -903,6 +1007,7 @@ check_batchnorm_forward(batchnorm_forward)
 # A single run can be lucky, so each technique is trained with **5 seeds** (initial weights, dropout
 # masks, noise) and reported as mean ± standard deviation. Choices use the validation set; the test
 # set waits until the end.
+
 
 # %% slideshow={"slide_type": "subslide"} tags=["nbval-check-output"]
 def cohort_loader(idx):
@@ -941,6 +1046,7 @@ for name, spec in TECHNIQUES.items():
 print(f"{make_mlp()}\nAdam lr {lr}, {epochs} epochs, {len(SEEDS)} seeds per technique")
 print(f"AdamW: (1 - ηλ)^{epochs} = {(1 - lr * adamw_lambda) ** epochs:.2f}")
 
+
 # %% slideshow={"slide_type": "subslide"}
 def train_technique(spec, seed):
     """Train one model of the comparison; return it with its History (CPU, float64)."""
@@ -949,12 +1055,21 @@ def train_technique(spec, seed):
     if "adamw" in spec:
         optimizer = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=spec["adamw"])
     else:
-        optimizer = torch.optim.Adam(model.parameters(), lr=lr,
-                                     weight_decay=spec.get("weight_decay", 0.0))
+        optimizer = torch.optim.Adam(
+            model.parameters(), lr=lr, weight_decay=spec.get("weight_decay", 0.0)
+        )
     stopper = EarlyStopping(patience=spec["patience"]) if "patience" in spec else None
-    history = fit(model, train_loader, val_loader if stopper else None,  # validate only to stop
-                  nn.BCEWithLogitsLoss(), optimizer, epochs, device=CPU, early_stopping=stopper,
-                  progress=False)
+    history = fit(
+        model,
+        train_loader,
+        val_loader if stopper else None,  # validate only to stop
+        nn.BCEWithLogitsLoss(),
+        optimizer,
+        epochs,
+        device=CPU,
+        early_stopping=stopper,
+        progress=False,
+    )
     return model, history
 
 
@@ -969,8 +1084,12 @@ def scores(model, idx):
     """Loss, AUC and accuracy of ``model`` on the cohort samples ``idx``."""
     p = predict_proba(model, Z[idx], CPU)
     loss = evaluate(model, cohort_loader(idx), nn.BCEWithLogitsLoss(), CPU)
-    return {"loss": loss, "AUC": roc_auc_score(y_all[idx], p),
-            "accuracy": np.mean((p > 0.5) == y_all[idx])}
+    return {
+        "loss": loss,
+        "AUC": roc_auc_score(y_all[idx], p),
+        "accuracy": np.mean((p > 0.5) == y_all[idx]),
+    }
+
 
 # %% slideshow={"slide_type": "subslide"}
 models, results = {}, []
@@ -979,17 +1098,27 @@ for name, spec in TECHNIQUES.items():
         model, history = train_technique(spec, seed)
         models[name, seed] = model
         train, val = scores(model, train_idx), scores(model, val_idx)
-        results.append({"technique": name, "train loss": train["loss"], "val loss": val["loss"],
-                        "val AUC": val["AUC"], "true-gene share": true_gene_share(model),
-                        "epochs": len(history.train_loss)})
+        results.append(
+            {
+                "technique": name,
+                "train loss": train["loss"],
+                "val loss": val["loss"],
+                "val AUC": val["AUC"],
+                "true-gene share": true_gene_share(model),
+                "epochs": len(history.train_loss),
+            }
+        )
 results = pd.DataFrame(results)
 
 # %% slideshow={"slide_type": "subslide"} tags=["nbval-check-output"]
 summary = results.groupby("technique", sort=False).agg(["mean", "std"])
-table = pd.DataFrame({
-    column: [f"{m:.3f} ± {s:.3f}" for m, s in summary[column].to_numpy()]
-    for column in ("train loss", "val loss", "val AUC", "true-gene share")
-}, index=summary.index)
+table = pd.DataFrame(
+    {
+        column: [f"{m:.3f} ± {s:.3f}" for m, s in summary[column].to_numpy()]
+        for column in ("train loss", "val loss", "val AUC", "true-gene share")
+    },
+    index=summary.index,
+)
 table["epochs"] = summary["epochs", "mean"].round(1)
 print(table.to_string())
 print(f"{len(results)} models, {results['epochs'].sum()} full-batch epochs in all")
@@ -1000,8 +1129,14 @@ fig, axes = plt.subplots(1, 2, figsize=(10, 4), sharey=True, layout="constrained
 row = results["technique"].map({name: i for i, name in enumerate(names)})
 for ax, column in zip(axes, ("val AUC", "true-gene share"), strict=True):
     ax.scatter(results[column], row, s=18, alpha=0.5, color=COLORS["blue"])
-    ax.errorbar(summary[column, "mean"], np.arange(len(names)) - 0.25,
-                xerr=summary[column, "std"], fmt="D", capsize=4, color=COLORS["vermillion"])
+    ax.errorbar(
+        summary[column, "mean"],
+        np.arange(len(names)) - 0.25,
+        xerr=summary[column, "std"],
+        fmt="D",
+        capsize=4,
+        color=COLORS["vermillion"],
+    )
     ax.set(xlabel=column, yticks=range(len(names)), yticklabels=names)
 axes[0].axvline(0.5, color="0.5", linestyle=":", linewidth=1)
 axes[0].invert_yaxis()
@@ -1029,8 +1164,10 @@ chosen = mean_val_loss.idxmin()
 better = mean_val_loss.index[mean_val_loss < mean_val_loss["none"]].tolist()
 print("lowest mean validation loss:", chosen)
 print("lower validation loss than 'none':", better)
-print(f"true-gene share: Adam + L2 {share['Adam + L2']:.3f}, AdamW {share['AdamW']:.3f}, "
-      f"weights spread evenly {20 / n_genes:.3f}")
+print(
+    f"true-gene share: Adam + L2 {share['Adam + L2']:.3f}, AdamW {share['AdamW']:.3f}, "
+    f"weights spread evenly {20 / n_genes:.3f}"
+)
 assert chosen != "none"
 assert share["Adam + L2"] > 2 * share["AdamW"]
 assert "batch norm" not in better
@@ -1044,10 +1181,17 @@ assert abs(mean_val_loss["AdamW"] - mean_val_loss["none"]) < sd_none
 # next to the unregularised baseline, each over the same 5 seeds.
 
 # %% slideshow={"slide_type": "-"} tags=["nbval-check-output"]
-final = pd.DataFrame(
-    [{"technique": name, **scores(models[name, seed], test_idx)}
-     for name in ("none", chosen) for seed in SEEDS]
-).groupby("technique", sort=False).agg(["mean", "std"])
+final = (
+    pd.DataFrame(
+        [
+            {"technique": name, **scores(models[name, seed], test_idx)}
+            for name in ("none", chosen)
+            for seed in SEEDS
+        ]
+    )
+    .groupby("technique", sort=False)
+    .agg(["mean", "std"])
+)
 print(final.round(3).to_string())
 
 # %% [markdown] slideshow={"slide_type": "notes"}

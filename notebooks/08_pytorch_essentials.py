@@ -106,13 +106,28 @@ steps = [
 ]
 fig, ax = plt.subplots(figsize=(11, 2.4))
 for i, (label, color) in enumerate(steps):
-    ax.text(2.4 * i, 0, label, ha="center", va="center", fontsize=10,
-            bbox={"boxstyle": "round,pad=0.4", "facecolor": COLORS[color], "alpha": 0.35})
+    ax.text(
+        2.4 * i,
+        0,
+        label,
+        ha="center",
+        va="center",
+        fontsize=10,
+        bbox={"boxstyle": "round,pad=0.4", "facecolor": COLORS[color], "alpha": 0.35},
+    )
     if i:
-        ax.annotate("", xy=(2.4 * i - 0.95, 0), xytext=(2.4 * i - 1.45, 0),
-                    arrowprops={"arrowstyle": "->", "lw": 1.5})
-ax.annotate("", xy=(2.4, -0.45), xytext=(12, -0.45),
-            arrowprops={"arrowstyle": "->", "lw": 1.2, "connectionstyle": "arc3,rad=-0.15"})
+        ax.annotate(
+            "",
+            xy=(2.4 * i - 0.95, 0),
+            xytext=(2.4 * i - 1.45, 0),
+            arrowprops={"arrowstyle": "->", "lw": 1.5},
+        )
+ax.annotate(
+    "",
+    xy=(2.4, -0.45),
+    xytext=(12, -0.45),
+    arrowprops={"arrowstyle": "->", "lw": 1.2, "connectionstyle": "arc3,rad=-0.15"},
+)
 ax.text(7.2, -1.15, "next batch: repeat for every batch of every epoch", ha="center", fontsize=10)
 ax.set(xlim=(-1.2, 13.2), ylim=(-1.4, 0.6))
 ax.axis("off")
@@ -126,13 +141,17 @@ plt.show()
 # that gradients can be computed later. The usual ways to create one:
 
 # %% slideshow={"slide_type": "fragment"} tags=["nbval-check-output"]
-from_list = torch.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])   # copies the data
+from_list = torch.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])  # copies the data
 zeros = torch.zeros(2, 3)
-steps_of_half = torch.arange(0, 2, 0.5)                        # like np.arange
-generator = torch.Generator().manual_seed(0)                   # a private, seeded stream
-noise = torch.randn(2, 3, generator=generator)                 # standard normal draws
-for name, t in [("from_list", from_list), ("zeros", zeros), ("arange", steps_of_half),
-                ("randn", noise)]:
+steps_of_half = torch.arange(0, 2, 0.5)  # like np.arange
+generator = torch.Generator().manual_seed(0)  # a private, seeded stream
+noise = torch.randn(2, 3, generator=generator)  # standard normal draws
+for name, t in [
+    ("from_list", from_list),
+    ("zeros", zeros),
+    ("arange", steps_of_half),
+    ("randn", noise),
+]:
     print(f"{name:9s} shape={tuple(t.shape)} dtype={t.dtype} device={t.device}")
 print(noise.numpy().round(4))
 
@@ -144,17 +163,23 @@ print(noise.numpy().round(4))
 # `nn.CrossEntropyLoss` are **int64**. When types mix, PyTorch promotes to the wider one.
 
 # %% slideshow={"slide_type": "fragment"} tags=["nbval-check-output"]
-from_numpy = torch.from_numpy(np.array([0.1, 0.2]))     # keeps NumPy's float64
-labels = torch.tensor([0, 2, 1])                           # Python ints -> int64
+from_numpy = torch.from_numpy(np.array([0.1, 0.2]))  # keeps NumPy's float64
+labels = torch.tensor([0, 2, 1])  # Python ints -> int64
 print("torch default :", torch.ones(2).dtype)
 print("from NumPy    :", from_numpy.dtype)
 print("labels        :", labels.dtype)
 print("float32 + float64 ->", (torch.ones(2) + from_numpy).dtype)
 print("converted     :", from_numpy.float().dtype, labels.to(torch.float32).dtype)
-print(f"float32 keeps 0.1 as {torch.tensor(0.1).item():.10f}; float64 as "
-      f"{torch.tensor(0.1, dtype=torch.float64).item():.10f}")
-print("bytes per number: float32", torch.ones(1).element_size(), "| float64",
-      from_numpy.element_size())
+print(
+    f"float32 keeps 0.1 as {torch.tensor(0.1).item():.10f}; float64 as "
+    f"{torch.tensor(0.1, dtype=torch.float64).item():.10f}"
+)
+print(
+    "bytes per number: float32",
+    torch.ones(1).element_size(),
+    "| float64",
+    from_numpy.element_size(),
+)
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ### Shape: a simulated expression matrix
@@ -166,16 +191,17 @@ print("bytes per number: float32", torch.ones(1).element_size(), "| float64",
 # %% slideshow={"slide_type": "skip"}
 # Simulated RNA-seq counts: expression from dlcourse's subtype simulator, a gene-specific baseline
 # (some genes are highly expressed), a sample-specific sequencing depth, Poisson sampling noise.
-expression, subtype = simulate_tumour_subtypes(n_samples=60, n_genes=30, n_subtypes=3,
-                                               n_markers=5, effect_size=2.0, seed=0)
+expression, subtype = simulate_tumour_subtypes(
+    n_samples=60, n_genes=30, n_subtypes=3, n_markers=5, effect_size=2.0, seed=0
+)
 rng = np.random.default_rng(0)
-gene_baseline = rng.uniform(1.0, 6.0, size=30)            # log mean count per gene
-depth = rng.uniform(0.3, 3.0, size=(60, 1))                # relative library size per sample
+gene_baseline = rng.uniform(1.0, 6.0, size=30)  # log mean count per gene
+depth = rng.uniform(0.3, 3.0, size=(60, 1))  # relative library size per sample
 counts_np = rng.poisson(depth * np.exp(gene_baseline + expression.to_numpy()))
-order = np.argsort(subtype.to_numpy(), kind="stable")      # samples grouped by subtype, for plots
+order = np.argsort(subtype.to_numpy(), kind="stable")  # samples grouped by subtype, for plots
 
 # %% slideshow={"slide_type": "fragment"} tags=["nbval-check-output"]
-counts = torch.from_numpy(counts_np).to(torch.float64)     # (n_samples, n_genes)
+counts = torch.from_numpy(counts_np).to(torch.float64)  # (n_samples, n_genes)
 print("counts:", tuple(counts.shape), counts.dtype)
 print("one sample     counts[0]      ", tuple(counts[0].shape))
 print("one gene       counts[:, 0]   ", tuple(counts[:, 0].shape))
@@ -199,13 +225,15 @@ print("flatten        reshape(-1)    ", tuple(counts.reshape(-1).shape))
 #   a $(n, p)$ matrix minus and divided by $(p,)$ rows of gene statistics.
 
 # %% slideshow={"slide_type": "fragment"}
-library_size = counts.sum(dim=1, keepdim=True)             # (60, 1)
-cpm = counts / library_size * 1e6                          # (60, 30) / (60, 1) -> (60, 30)
+library_size = counts.sum(dim=1, keepdim=True)  # (60, 1)
+cpm = counts / library_size * 1e6  # (60, 30) / (60, 1) -> (60, 30)
 log_cpm = torch.log1p(cpm)
-gene_mean = log_cpm.mean(dim=0)                            # (30,)
-gene_sd = log_cpm.std(dim=0, correction=0)                 # population sd, as StandardScaler
-z = (log_cpm - gene_mean) / gene_sd                        # (60, 30) - (30,) -> (60, 30)
-print("shapes:", tuple(library_size.shape), tuple(cpm.shape), tuple(gene_mean.shape), tuple(z.shape))
+gene_mean = log_cpm.mean(dim=0)  # (30,)
+gene_sd = log_cpm.std(dim=0, correction=0)  # population sd, as StandardScaler
+z = (log_cpm - gene_mean) / gene_sd  # (60, 30) - (30,) -> (60, 30)
+print(
+    "shapes:", tuple(library_size.shape), tuple(cpm.shape), tuple(gene_mean.shape), tuple(z.shape)
+)
 reference = StandardScaler().fit_transform(log_cpm.numpy())
 difference = np.abs(z.numpy() - reference).max()
 assert np.allclose(cpm.sum(dim=1).numpy(), 1e6, rtol=1e-12)  # every sample sums to a million
@@ -218,10 +246,11 @@ print(f"max |ours - StandardScaler| = {difference:.1e}")
 
 # %% slideshow={"slide_type": "-"}
 fig, axes = plt.subplots(1, 2, figsize=(10, 3.8), layout="constrained")
-for ax, values, title, limits in [(axes[0], torch.log1p(counts), "log(1 + raw counts)", None),
-                                  (axes[1], z, "standardised log-CPM", (-3, 3))]:
-    image = ax.imshow(values[order].numpy(), aspect="auto", cmap="viridis",
-                      clim=limits)
+for ax, values, title, limits in [
+    (axes[0], torch.log1p(counts), "log(1 + raw counts)", None),
+    (axes[1], z, "standardised log-CPM", (-3, 3)),
+]:
+    image = ax.imshow(values[order].numpy(), aspect="auto", cmap="viridis", clim=limits)
     ax.set(title=title, xlabel="gene", ylabel="sample (sorted by subtype)")
     ax.grid(False)
     fig.colorbar(image, ax=ax)
@@ -235,8 +264,8 @@ plt.show()
 # is raised and a loss averaged over that matrix is simply wrong.
 
 # %% slideshow={"slide_type": "fragment"} tags=["nbval-check-output"]
-y_hat = torch.tensor([[1.0], [2.0], [3.0], [4.0]])          # (4, 1): one output unit
-y = torch.tensor([1.0, 2.0, 3.0, 4.0])                     # (4,): the targets
+y_hat = torch.tensor([[1.0], [2.0], [3.0], [4.0]])  # (4, 1): one output unit
+y = torch.tensor([1.0, 2.0, 3.0, 4.0])  # (4,): the targets
 wrong = ((y_hat - y) ** 2).mean()
 right = ((y_hat.squeeze(1) - y) ** 2).mean()
 print("y_hat - y has shape", tuple((y_hat - y).shape))
@@ -256,12 +285,12 @@ print(f"MSE over the (4, 4) matrix: {wrong.item():.4f}   MSE after squeeze(1): {
 
 # %% slideshow={"slide_type": "fragment"} tags=["nbval-check-output"]
 array = np.zeros(3)
-shared = torch.from_numpy(array)                           # same memory
-copied = torch.tensor(array)                               # own memory
+shared = torch.from_numpy(array)  # same memory
+copied = torch.tensor(array)  # own memory
 array[0] = 7.0
 print("shared:", shared.tolist(), " copied:", copied.tolist())
 on_device = torch.ones(3).to(DEVICE)
-back = (2 * on_device).detach().cpu().numpy()              # works on any device
+back = (2 * on_device).detach().cpu().numpy()  # works on any device
 print("back in NumPy:", back, type(back).__name__, back.dtype)
 
 # %% [markdown] slideshow={"slide_type": "slide"}
@@ -277,7 +306,7 @@ print("back in NumPy:", back, type(back).__name__, back.dtype)
 x_small = torch.tensor([1.0, 2.0, 3.0], dtype=torch.float64)
 w = torch.tensor([0.5, -0.2, 0.1], dtype=torch.float64, requires_grad=True)
 loss = (w @ x_small - 2.0) ** 2
-loss.backward()                                            # fills w.grad
+loss.backward()  # fills w.grad
 by_hand = 2 * (w.detach() @ x_small - 2.0) * x_small
 print("autograd:", w.grad.numpy(), " by hand:", by_hand.numpy())
 assert torch.allclose(w.grad, by_hand, rtol=1e-12, atol=0)  # float64: agree to 1e-12
@@ -319,27 +348,30 @@ plt.show()
 # ask autograd.
 
 # %% slideshow={"slide_type": "fragment"} tags=["nbval-check-output"]
-net_341 = MLP([3, 4, 1], activation="sigmoid", rng=1)      # notebook 04's network and seed
-x_341 = np.array([0.5, -1.2, 2.0])                         # three genes of one sample
-y_341 = np.array([1.5])                                    # the target gene's expression
+net_341 = MLP([3, 4, 1], activation="sigmoid", rng=1)  # notebook 04's network and seed
+x_341 = np.array([0.5, -1.2, 2.0])  # three genes of one sample
+y_341 = np.array([1.5])  # the target gene's expression
 W1, b1, W2, b2 = net_341.parameters()
 z1 = W1 @ x_341 + b1
 h = sigmoid(z1)
 y_hat_341 = W2 @ h + b2
 delta2 = y_hat_341 - y_341
 delta1 = (W2.T @ delta2) * sigmoid_grad(z1)
-by_hand_341 = {"W1": np.outer(delta1, x_341), "b1": delta1,
-               "W2": np.outer(delta2, h), "b2": delta2}
-print(f"ŷ = {y_hat_341[0]:.4f}, y = {y_341[0]}, L = ½(y - ŷ)² = "
-      f"{0.5 * (y_341[0] - y_hat_341[0]) ** 2:.4f}   (as in notebook 04)")
+by_hand_341 = {"W1": np.outer(delta1, x_341), "b1": delta1, "W2": np.outer(delta2, h), "b2": delta2}
+print(
+    f"ŷ = {y_hat_341[0]:.4f}, y = {y_341[0]}, L = ½(y - ŷ)² = "
+    f"{0.5 * (y_341[0] - y_hat_341[0]) ** 2:.4f}   (as in notebook 04)"
+)
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # Now the same computation written with tensors that require gradients, in float64 on the CPU (the
 # scratch engine is float64 NumPy, so this is the precision in which the two must agree to ~1e-12).
 
 # %% slideshow={"slide_type": "fragment"}
-params_341 = {name: torch.tensor(value, requires_grad=True)
-              for name, value in zip(["W1", "b1", "W2", "b2"], net_341.parameters(), strict=True)}
+params_341 = {
+    name: torch.tensor(value, requires_grad=True)
+    for name, value in zip(["W1", "b1", "W2", "b2"], net_341.parameters(), strict=True)
+}
 x_t, y_t = torch.from_numpy(x_341), torch.from_numpy(y_341)
 h_t = torch.sigmoid(params_341["W1"] @ x_t + params_341["b1"])
 y_hat_t = params_341["W2"] @ h_t + params_341["b2"]
@@ -360,12 +392,17 @@ for name, parameter in params_341.items():
 # %% slideshow={"slide_type": "fragment"} tags=["nbval-check-output"]
 w = torch.tensor([1.0, -1.0], requires_grad=True)
 for call in range(1, 3):
-    (w ** 2).sum().backward()                              # d/dw = 2 w = [2, -2]
+    (w**2).sum().backward()  # d/dw = 2 w = [2, -2]
     print(f"after backward call {call}: w.grad = {w.grad.tolist()}")
-w.grad = None                                              # what optimizer.zero_grad() does
+w.grad = None  # what optimizer.zero_grad() does
 with torch.no_grad():
     doubled = 2 * w
-print("inside no_grad: requires_grad =", doubled.requires_grad, "| detach():", w.detach().requires_grad)
+print(
+    "inside no_grad: requires_grad =",
+    doubled.requires_grad,
+    "| detach():",
+    w.detach().requires_grad,
+)
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 4. Models: `nn.Linear`, `nn.Sequential`, your own `nn.Module`
@@ -378,13 +415,19 @@ print("inside no_grad: requires_grad =", doubled.requires_grad, "| detach():", w
 # %% slideshow={"slide_type": "fragment"} tags=["nbval-check-output"]
 torch.manual_seed(0)
 linear = nn.Linear(3, 4)
-X_batch = torch.randn(5, 3)                                # 5 samples, 3 features
+X_batch = torch.randn(5, 3)  # 5 samples, 3 features
 by_formula = X_batch @ linear.weight.T + linear.bias
 assert torch.allclose(linear(X_batch), by_formula, rtol=1e-6, atol=1e-6)  # float32: to 1e-6
 bound = 1 / np.sqrt(3)
 assert linear.weight.abs().max() <= bound and linear.bias.abs().max() <= bound
-print("weight", tuple(linear.weight.shape), "bias", tuple(linear.bias.shape),
-      "output", tuple(linear(X_batch).shape))
+print(
+    "weight",
+    tuple(linear.weight.shape),
+    "bias",
+    tuple(linear.bias.shape),
+    "output",
+    tuple(linear(X_batch).shape),
+)
 print(f"all weights within ±1/sqrt(3) = ±{bound:.4f}")
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
@@ -398,10 +441,14 @@ print(f"all weights within ±1/sqrt(3) = ±{bound:.4f}")
 # %% slideshow={"slide_type": "fragment"} tags=["nbval-check-output"]
 model_341 = nn.Sequential(nn.Linear(3, 4), nn.Sigmoid(), nn.Linear(4, 1)).double()
 copy_weights_to_torch(net_341, model_341)
-y_hat_seq = model_341(torch.from_numpy(x_341[None, :]))    # a batch of one: (1, 3) -> (1, 1)
+y_hat_seq = model_341(torch.from_numpy(x_341[None, :]))  # a batch of one: (1, 3) -> (1, 1)
 (0.5 * ((y_hat_seq.squeeze(1) - y_t) ** 2).sum()).backward()
-torch_grads = [model_341[0].weight.grad, model_341[0].bias.grad,
-               model_341[2].weight.grad, model_341[2].bias.grad]
+torch_grads = [
+    model_341[0].weight.grad,
+    model_341[0].bias.grad,
+    model_341[2].weight.grad,
+    model_341[2].bias.grad,
+]
 for name, grad in zip(["W1", "b1", "W2", "b2"], torch_grads, strict=True):
     assert np.allclose(grad.numpy(), by_hand_341[name], rtol=1e-12, atol=1e-14)
 print("nn.Sequential's gradients equal the hand-derived ones (float64, rtol 1e-12)")
@@ -416,6 +463,7 @@ print(model_341)
 # profile to **logits** of tumour subtypes, with batch normalisation and dropout in the hidden
 # layer; the loss will apply the softmax.
 
+
 # %% slideshow={"slide_type": "fragment"}
 class SubtypeClassifier(nn.Module):
     """Expression profiles (batch, n_genes) -> subtype logits (batch, n_subtypes)."""
@@ -429,7 +477,8 @@ class SubtypeClassifier(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         h = torch.relu(self.norm(self.hidden(x)))
-        return self.output(self.dropout(h))                # logits: no softmax here
+        return self.output(self.dropout(h))  # logits: no softmax here
+
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ### Counting parameters
@@ -441,7 +490,7 @@ class SubtypeClassifier(nn.Module):
 # %% slideshow={"slide_type": "fragment"} tags=["nbval-check-output"]
 classifier = SubtypeClassifier(n_genes=50, n_hidden=32, n_subtypes=4)
 for name, parameter in classifier.named_parameters():
-    print(f"{name:14s} {str(tuple(parameter.shape)):9s} {parameter.numel():5d}")
+    print(f"{name:14s} {tuple(parameter.shape)!s:9s} {parameter.numel():5d}")
 n_parameters = sum(p.numel() for p in classifier.parameters())
 assert n_parameters == (50 * 32 + 32) + 2 * 32 + (32 * 4 + 4)
 print("total trainable parameters:", n_parameters)
@@ -457,18 +506,24 @@ print("buffers:", [name for name, _ in classifier.named_buffers()])
 
 # %% slideshow={"slide_type": "fragment"} tags=["nbval-check-output"]
 sizes_genomic = [20_000, 256, 64, 4]
-genomic_mlp = nn.Sequential(nn.Linear(20_000, 256), nn.ReLU(), nn.Linear(256, 64), nn.ReLU(),
-                            nn.Linear(64, 4))
-per_layer = [sum(p.numel() for p in layer.parameters()) for layer in genomic_mlp
-             if isinstance(layer, nn.Linear)]
+genomic_mlp = nn.Sequential(
+    nn.Linear(20_000, 256), nn.ReLU(), nn.Linear(256, 64), nn.ReLU(), nn.Linear(64, 4)
+)
+per_layer = [
+    sum(p.numel() for p in layer.parameters())
+    for layer in genomic_mlp
+    if isinstance(layer, nn.Linear)
+]
 print("parameters per linear layer:", per_layer, "| total:", sum(per_layer))
 print(f"share of the first layer: {per_layer[0] / sum(per_layer):.4f}")
 
 # %% slideshow={"slide_type": "-"}
-fig, axes = plt.subplots(1, 2, figsize=(10, 3.6), layout="constrained",
-                         gridspec_kw={"width_ratios": [1.2, 1]})
-plot_network(sizes_genomic, ax=axes[0], max_units=8,
-             labels=["20,000\ngenes", "256", "64", "4\nsubtypes"])
+fig, axes = plt.subplots(
+    1, 2, figsize=(10, 3.6), layout="constrained", gridspec_kw={"width_ratios": [1.2, 1]}
+)
+plot_network(
+    sizes_genomic, ax=axes[0], max_units=8, labels=["20,000\ngenes", "256", "64", "4\nsubtypes"]
+)
 axes[1].bar(["20,000 → 256", "256 → 64", "64 → 4"], per_layer, color=COLORS["orange"])
 axes[1].set(yscale="log", ylabel="parameters (log scale)", title="parameters per layer")
 plt.show()
@@ -512,13 +567,15 @@ print(f"BCE with logits: torch {bce_torch:.6f}, scratch {bce_ours:.6f}  (float64
 # %% slideshow={"slide_type": "fragment"} tags=["nbval-check-output"]
 optimizer = torch.optim.SGD(model_341.parameters(), lr=0.1)
 before = [p.detach().clone() for p in model_341.parameters()]
-grads = [p.grad.clone() for p in model_341.parameters()]      # from the backward pass above
+grads = [p.grad.clone() for p in model_341.parameters()]  # from the backward pass above
 optimizer.step()
 for old, grad, new in zip(before, grads, model_341.parameters(), strict=True):
     assert torch.allclose(new, old - 0.1 * grad, rtol=1e-15, atol=1e-15)  # float64: exact
 optimizer.zero_grad()
-print("every parameter moved by -0.1 * grad; after zero_grad every .grad is None:",
-      all(p.grad is None for p in model_341.parameters()))
+print(
+    "every parameter moved by -0.1 * grad; after zero_grad every .grad is None:",
+    all(p.grad is None for p in model_341.parameters()),
+)
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ### Choosing an optimizer is one line
@@ -528,7 +585,7 @@ print("every parameter moved by -0.1 * grad; after zero_grad every .grad is None
 # plain MSE as in the deck:
 
 # %% slideshow={"slide_type": "fragment"}
-torch.set_num_threads(1)          # tiny models: on the CPU, one thread avoids sync overhead
+torch.set_num_threads(1)  # tiny models: on the CPU, one thread avoids sync overhead
 genes_X, target_gene = simulate_expression_regression(n_samples=200, n_genes=3, seed=0)
 X_reg = torch.tensor(genes_X.to_numpy(), dtype=torch.float32, device=DEVICE)
 y_reg = torch.tensor(target_gene.to_numpy(), dtype=torch.float32, device=DEVICE)
@@ -564,6 +621,7 @@ plt.show()
 # (`__getitem__`). A `DataLoader` draws samples in batches, reshuffling every epoch when
 # `shuffle=True`. Give it its own seeded `torch.Generator` and the batch order is reproducible.
 
+
 # %% slideshow={"slide_type": "fragment"}
 class ExpressionDataset(Dataset):
     """Expression profiles X (n_samples, n_genes) with integer subtype labels y (n_samples,)."""
@@ -578,6 +636,7 @@ class ExpressionDataset(Dataset):
     def __getitem__(self, i: int) -> tuple[torch.Tensor, torch.Tensor]:
         return self.X[i], self.y[i]
 
+
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ### The subtype data, split and scaled
 #
@@ -585,10 +644,12 @@ class ExpressionDataset(Dataset):
 # Stratified split into training and validation; the scaler is fitted on the training samples only.
 
 # %% slideshow={"slide_type": "fragment"} tags=["nbval-check-output"]
-X_sub, y_sub = simulate_tumour_subtypes(n_samples=600, n_genes=50, n_subtypes=4, n_markers=5,
-                                        seed=0)
+X_sub, y_sub = simulate_tumour_subtypes(
+    n_samples=600, n_genes=50, n_subtypes=4, n_markers=5, seed=0
+)
 X_train, X_val, y_train, y_val = train_test_split(
-    X_sub.to_numpy(), y_sub.to_numpy(), test_size=0.25, stratify=y_sub, random_state=0)
+    X_sub.to_numpy(), y_sub.to_numpy(), test_size=0.25, stratify=y_sub, random_state=0
+)
 scaler = StandardScaler().fit(X_train)
 X_train, X_val = scaler.transform(X_train), scaler.transform(X_val)
 train_set = ExpressionDataset(X_train, y_train)
@@ -597,23 +658,34 @@ print("subtype counts in training:", np.bincount(y_train).tolist())
 x0, y0 = train_set[0]
 print("one sample:", tuple(x0.shape), x0.dtype, "label", y0.item(), y0.dtype)
 
+
 # %% slideshow={"slide_type": "subslide"} tags=["nbval-check-output"]
 def subtype_loader(seed: int) -> DataLoader:
-    return DataLoader(train_set, batch_size=90, shuffle=True,
-                      generator=torch.Generator().manual_seed(seed))
+    return DataLoader(
+        train_set, batch_size=90, shuffle=True, generator=torch.Generator().manual_seed(seed)
+    )
 
 
 X_first, y_first = next(iter(subtype_loader(seed=0)))
-print("a batch:", tuple(X_first.shape), tuple(y_first.shape), "| batches per epoch:",
-      len(subtype_loader(seed=0)))
-same = all(torch.equal(a[1], b[1]) for a, b in zip(subtype_loader(0), subtype_loader(0),
-                                                     strict=True))
-other = all(torch.equal(a[1], b[1]) for a, b in zip(subtype_loader(0), subtype_loader(1),
-                                                      strict=True))
+print(
+    "a batch:",
+    tuple(X_first.shape),
+    tuple(y_first.shape),
+    "| batches per epoch:",
+    len(subtype_loader(seed=0)),
+)
+same = all(
+    torch.equal(a[1], b[1]) for a, b in zip(subtype_loader(0), subtype_loader(0), strict=True)
+)
+other = all(
+    torch.equal(a[1], b[1]) for a, b in zip(subtype_loader(0), subtype_loader(1), strict=True)
+)
 assert same and not other
 reference_loader = make_loader(X_train, y_train, batch_size=90, shuffle=True, seed=0)
-assert all(torch.equal(a[0], b[0]) and torch.equal(a[1], b[1])
-           for a, b in zip(subtype_loader(0), reference_loader, strict=True))
+assert all(
+    torch.equal(a[0], b[0]) and torch.equal(a[1], b[1])
+    for a, b in zip(subtype_loader(0), reference_loader, strict=True)
+)
 print("same seed -> same batches; another seed -> other batches; make_loader(seed=0) is identical")
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
@@ -621,8 +693,9 @@ print("same seed -> same batches; another seed -> other batches; make_loader(see
 # permutation, and the seed fixes the whole sequence of permutations.
 
 # %% slideshow={"slide_type": "fragment"} tags=["nbval-check-output"]
-index_loader = DataLoader(torch.arange(12), batch_size=4, shuffle=True,
-                          generator=torch.Generator().manual_seed(0))
+index_loader = DataLoader(
+    torch.arange(12), batch_size=4, shuffle=True, generator=torch.Generator().manual_seed(0)
+)
 epochs_order = [torch.cat(list(index_loader)).tolist() for _ in range(3)]
 for epoch, order_e in enumerate(epochs_order, start=1):
     print(f"epoch {epoch}: batches {order_e[0:4]} {order_e[4:8]} {order_e[8:12]}")
@@ -635,8 +708,12 @@ for e, order_e in enumerate(epochs_order):
         ax.text(position, e, sample, ha="center", va="center", color="white", fontsize=10)
 for boundary in (3.5, 7.5):
     ax.axvline(boundary, color="white", linewidth=3)
-ax.set(xticks=[1.5, 5.5, 9.5], xticklabels=["batch 1", "batch 2", "batch 3"],
-       yticks=range(3), yticklabels=[f"epoch {e}" for e in (1, 2, 3)])
+ax.set(
+    xticks=[1.5, 5.5, 9.5],
+    xticklabels=["batch 1", "batch 2", "batch 3"],
+    yticks=range(3),
+    yticklabels=[f"epoch {e}" for e in (1, 2, 3)],
+)
 ax.grid(False)
 plt.show()
 
@@ -652,6 +729,7 @@ plt.show()
 #
 # The epoch's training loss is the batch-size-weighted mean
 # $\bar L = \sum_b N_b L_b / \sum_b N_b$, so a smaller last batch counts for what it holds.
+
 
 # %% slideshow={"slide_type": "subslide"}
 def train_by_hand(model, train_loader, val_loader, loss_fn, optimizer, epochs, device):
@@ -669,11 +747,12 @@ def train_by_hand(model, train_loader, val_loader, loss_fn, optimizer, epochs, d
         history["train_loss"].append(total / count)
         model.eval()
         with torch.no_grad():
-            X, y = next(iter(val_loader))                  # the whole validation set
+            X, y = next(iter(val_loader))  # the whole validation set
             output = model(X.to(device))
             history["val_loss"].append(loss_fn(output, y.to(device)).item())
             history["accuracy"].append(accuracy(y, output.cpu()))
     return history
+
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # We train the subtype classifier for 20 epochs with Adam on `DEVICE`, then train a copy with
@@ -685,20 +764,35 @@ val_loader = make_loader(X_val, y_val, batch_size=len(X_val))
 seed_everything(1)
 model = SubtypeClassifier(n_genes=50, n_hidden=32, n_subtypes=4).to(DEVICE)
 initial_state = copy.deepcopy(model.state_dict())
-history_hand = train_by_hand(model, subtype_loader(seed=0), val_loader, nn.CrossEntropyLoss(),
-                             torch.optim.Adam(model.parameters(), lr=1e-2), epochs=20,
-                             device=DEVICE)
-print(f"after 20 epochs: validation loss {history_hand['val_loss'][-1]:.3f}, "
-      f"accuracy {history_hand['accuracy'][-1]:.3f} (trained on {DEVICE})")
+history_hand = train_by_hand(
+    model,
+    subtype_loader(seed=0),
+    val_loader,
+    nn.CrossEntropyLoss(),
+    torch.optim.Adam(model.parameters(), lr=1e-2),
+    epochs=20,
+    device=DEVICE,
+)
+print(
+    f"after 20 epochs: validation loss {history_hand['val_loss'][-1]:.3f}, "
+    f"accuracy {history_hand['accuracy'][-1]:.3f} (trained on {DEVICE})"
+)
 
 # %% slideshow={"slide_type": "subslide"}
-seed_everything(1)                                          # same dropout masks as above
+seed_everything(1)  # same dropout masks as above
 model_fit = SubtypeClassifier(n_genes=50, n_hidden=32, n_subtypes=4).to(DEVICE)
 model_fit.load_state_dict(initial_state)
-history_fit = fit(model_fit, make_loader(X_train, y_train, batch_size=90, shuffle=True, seed=0),
-                  val_loader, nn.CrossEntropyLoss(), torch.optim.Adam(model_fit.parameters(),
-                  lr=1e-2), epochs=20, device=DEVICE, metrics={"accuracy": accuracy},
-                  progress=False)
+history_fit = fit(
+    model_fit,
+    make_loader(X_train, y_train, batch_size=90, shuffle=True, seed=0),
+    val_loader,
+    nn.CrossEntropyLoss(),
+    torch.optim.Adam(model_fit.parameters(), lr=1e-2),
+    epochs=20,
+    device=DEVICE,
+    metrics={"accuracy": accuracy},
+    progress=False,
+)
 for key in ("train_loss", "val_loss"):
     assert np.allclose(history_hand[key], getattr(history_fit, key), rtol=1e-5, atol=1e-7)
 assert np.allclose(history_hand["accuracy"], history_fit.metrics["accuracy"], atol=1e-7)
@@ -746,6 +840,7 @@ print("logits on", logits_val.device, "-> NumPy:", logits_val.cpu().numpy().shap
 matrix_sizes = [64, 128, 256, 512, 1024]
 print("operations per product:", {n: 2 * n**3 for n in matrix_sizes})
 
+
 # %% slideshow={"slide_type": "-"}
 def seconds_per_product(n: int, device: torch.device, repeats: int = 5) -> float:
     A = torch.randn(n, n, device=device)
@@ -754,7 +849,7 @@ def seconds_per_product(n: int, device: torch.device, repeats: int = 5) -> float
         start = time.perf_counter()
         A @ A
         if device.type == "cuda":
-            torch.cuda.synchronize()                       # GPU work is asynchronous
+            torch.cuda.synchronize()  # GPU work is asynchronous
         elif device.type == "mps":
             torch.mps.synchronize()
         times.append(time.perf_counter() - start)
@@ -780,7 +875,7 @@ plt.show()
 # %% slideshow={"slide_type": "fragment"} tags=["nbval-check-output"]
 state = model_fit.state_dict()
 for name, tensor in state.items():
-    print(f"{name:25s} {str(tuple(tensor.shape)):9s} {tensor.dtype}")
+    print(f"{name:25s} {tuple(tensor.shape)!s:9s} {tensor.dtype}")
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # `torch.load` unpickles the file, and unpickling can run arbitrary code hidden in it. With
@@ -800,7 +895,7 @@ reloaded.to(DEVICE).eval()
 X_val_device = torch.as_tensor(X_val, dtype=torch.float32, device=DEVICE)
 with torch.no_grad():
     original_logits, reloaded_logits = model_fit.eval()(X_val_device), reloaded(X_val_device)
-assert torch.equal(original_logits, reloaded_logits)       # bit-for-bit the same model
+assert torch.equal(original_logits, reloaded_logits)  # bit-for-bit the same model
 print("reloaded model gives identical logits on", len(X_val), "validation samples")
 
 # %% slideshow={"slide_type": "-"}
@@ -844,6 +939,7 @@ print("checkpoint keys:", list(restored))
 # deviation 1, $z_{ij} = (x_{ij} - \bar x_j)/s_j$. Use broadcasting, no Python loop; do not
 # modify `X` in place.
 
+
 # %% slideshow={"slide_type": "-"} tags=["exercise"]
 def standardise_genes(X):
     # YOUR CODE HERE
@@ -851,6 +947,7 @@ def standardise_genes(X):
 
 
 check_standardise_genes(standardise_genes)
+
 
 # %% slideshow={"slide_type": "skip"} tags=["solution"]
 def standardise_genes(X):
@@ -869,6 +966,7 @@ check_standardise_genes(standardise_genes)
 # sequence $i$ and its label as a float32 scalar tensor (what `BCEWithLogitsLoss` expects).
 # `dlcourse.data.one_hot_dna` does the encoding.
 
+
 # %% slideshow={"slide_type": "-"} tags=["exercise"]
 class DNADataset(Dataset):
     def __init__(self, sequences, labels):
@@ -885,6 +983,7 @@ class DNADataset(Dataset):
 
 
 check_dna_dataset(DNADataset)
+
 
 # %% slideshow={"slide_type": "skip"} tags=["solution"]
 class DNADataset(Dataset):
@@ -916,18 +1015,22 @@ check_dna_dataset(DNADataset)
 #
 # Hint: `model.state_dict()` returns references to the live tensors.
 
+
 # %% slideshow={"slide_type": "-"} tags=["exercise"]
-def fit_early_stopping(model, train_loader, val_loader, loss_fn, optimizer, max_epochs, patience,
-                       device):
+def fit_early_stopping(
+    model, train_loader, val_loader, loss_fn, optimizer, max_epochs, patience, device
+):
     # YOUR CODE HERE
     return None
 
 
 check_fit_early_stopping(fit_early_stopping)
 
+
 # %% slideshow={"slide_type": "skip"} tags=["solution"]
-def fit_early_stopping(model, train_loader, val_loader, loss_fn, optimizer, max_epochs, patience,
-                       device):
+def fit_early_stopping(
+    model, train_loader, val_loader, loss_fn, optimizer, max_epochs, patience, device
+):
     best_loss, best_epoch, best_state, waited = float("inf"), None, None, 0
     for epoch in range(max_epochs):
         model.train()

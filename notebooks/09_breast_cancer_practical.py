@@ -125,9 +125,15 @@ sk = load_breast_cancer()
 print("scikit-learn's coding:", {code: str(name) for code, name in enumerate(sk.target_names)})
 splits = load_breast_cancer_splits(val_size=0.15, test_size=0.15, seed=0, positive="malignant")
 print("our coding:          ", splits.coding)
-assert np.array_equal(splits.raw["label"].to_numpy(), 1 - sk.target)   # flipped, row by row
-print("features x tumours:", sk.data.shape, "| malignant:", int(splits.raw["label"].sum()),
-      "| benign:", int((splits.raw["label"] == 0).sum()))
+assert np.array_equal(splits.raw["label"].to_numpy(), 1 - sk.target)  # flipped, row by row
+print(
+    "features x tumours:",
+    sk.data.shape,
+    "| malignant:",
+    int(splits.raw["label"].sum()),
+    "| benign:",
+    int((splits.raw["label"] == 0).sum()),
+)
 print("first features:", list(splits.feature_names[:3]), "...", splits.feature_names[-1])
 
 # %% [markdown] slideshow={"slide_type": "slide"}
@@ -140,8 +146,10 @@ print("first features:", list(splits.feature_names[:3]), "...", splits.feature_n
 # %% slideshow={"slide_type": "fragment"} tags=["nbval-check-output"]
 for part in ("train", "val", "test"):
     y_part = getattr(splits, f"y_{part}")
-    print(f"{part:5s}: {len(y_part):3d} tumours, {int(y_part.sum()):3d} malignant "
-          f"({y_part.mean():.3f})")
+    print(
+        f"{part:5s}: {len(y_part):3d} tumours, {int(y_part.sum()):3d} malignant "
+        f"({y_part.mean():.3f})"
+    )
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 4. Exploratory analysis (training tumours only)
@@ -152,14 +160,27 @@ for part in ("train", "val", "test"):
 # %% slideshow={"slide_type": "fragment"} tags=["nbval-check-output"]
 train_frame = splits.as_frame("train")
 print(train_frame[["mean area", "mean smoothness"]].median().round(3).to_string())
-fig, axes = plt.subplots(1, 2, figsize=(11, 4), layout="constrained",
-                         gridspec_kw={"width_ratios": [1, 2.2]})
-sns.countplot(data=train_frame, x="diagnosis", hue="diagnosis", ax=axes[0],
-              palette=[COLORS["blue"], COLORS["vermillion"]], legend=False)
+fig, axes = plt.subplots(
+    1, 2, figsize=(11, 4), layout="constrained", gridspec_kw={"width_ratios": [1, 2.2]}
+)
+sns.countplot(
+    data=train_frame,
+    x="diagnosis",
+    hue="diagnosis",
+    ax=axes[0],
+    palette=[COLORS["blue"], COLORS["vermillion"]],
+    legend=False,
+)
 axes[0].set(title="class balance (training)", xlabel="")
 means = [name for name in splits.feature_names if name.startswith("mean ")]
-sns.boxplot(data=train_frame[means].melt(), x="value", y="variable", ax=axes[1],
-            color=COLORS["sky_blue"], fliersize=2)
+sns.boxplot(
+    data=train_frame[means].melt(),
+    x="value",
+    y="variable",
+    ax=axes[1],
+    color=COLORS["sky_blue"],
+    fliersize=2,
+)
 axes[1].set(xscale="log", xlabel="raw value (log scale)", ylabel="", title="feature scales")
 plt.show()
 
@@ -173,9 +194,17 @@ plt.show()
 # %% slideshow={"slide_type": "fragment"} tags=["nbval-check-output"]
 shown = ["mean radius", "mean concave points", "mean texture", "mean smoothness"]
 print({name: round(roc_auc_score(train_frame["label"], train_frame[name]), 3) for name in shown})
-long = train_frame[shown + ["diagnosis"]].melt(id_vars="diagnosis")
-grid = sns.FacetGrid(long, col="variable", hue="diagnosis", sharex=False, sharey=False,
-                     height=3, aspect=1.0, palette=[COLORS["blue"], COLORS["vermillion"]])
+long = train_frame[[*shown, "diagnosis"]].melt(id_vars="diagnosis")
+grid = sns.FacetGrid(
+    long,
+    col="variable",
+    hue="diagnosis",
+    sharex=False,
+    sharey=False,
+    height=3,
+    aspect=1.0,
+    palette=[COLORS["blue"], COLORS["vermillion"]],
+)
 grid.map(sns.kdeplot, "value", fill=True, common_norm=False, warn_singular=False)
 grid.set_titles("{col_name}")
 grid.add_legend(title="")
@@ -193,13 +222,26 @@ correlation = train_frame[list(splits.feature_names)].corr()
 upper = correlation.where(np.triu(np.ones(correlation.shape, dtype=bool), k=1))
 print(f"corr(mean radius, mean perimeter) = {correlation.loc['mean radius', 'mean perimeter']:.3f}")
 print(f"corr(mean radius, mean area)      = {correlation.loc['mean radius', 'mean area']:.3f}")
-print("feature pairs with |r| > 0.9:", int((upper.abs() > 0.9).sum().sum()), "of",
-      int(upper.notna().sum().sum()))
+print(
+    "feature pairs with |r| > 0.9:",
+    int((upper.abs() > 0.9).sum().sum()),
+    "of",
+    int(upper.notna().sum().sum()),
+)
 
 # %% slideshow={"slide_type": "-"}
 fig, ax = plt.subplots(figsize=(8.5, 7))
-sns.heatmap(correlation, cmap="vlag", vmin=-1, vmax=1, square=True, ax=ax,
-            cbar_kws={"shrink": 0.7, "label": "Pearson r"}, xticklabels=True, yticklabels=True)
+sns.heatmap(
+    correlation,
+    cmap="vlag",
+    vmin=-1,
+    vmax=1,
+    square=True,
+    ax=ax,
+    cbar_kws={"shrink": 0.7, "label": "Pearson r"},
+    xticklabels=True,
+    yticklabels=True,
+)
 ax.tick_params(labelsize=7)
 ax.set_title("feature correlations (training tumours)")
 plt.show()
@@ -219,8 +261,10 @@ assert np.allclose(splits.X_train.mean(axis=0), 0, atol=1e-12)
 assert np.allclose(splits.X_train.std(axis=0), 1, rtol=1e-12)
 for part in ("train", "val", "test"):
     X_part = getattr(splits, f"X_{part}")
-    print(f"{part:5s}: largest |feature mean| = {np.abs(X_part.mean(axis=0)).max():.3f}, "
-          f"feature sd in [{X_part.std(axis=0).min():.3f}, {X_part.std(axis=0).max():.3f}]")
+    print(
+        f"{part:5s}: largest |feature mean| = {np.abs(X_part.mean(axis=0)).max():.3f}, "
+        f"feature sd in [{X_part.std(axis=0).min():.3f}, {X_part.std(axis=0).max():.3f}]"
+    )
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 6. A baseline: logistic regression
@@ -251,11 +295,18 @@ print("chosen C:", best_C)
 # which `nn.BCEWithLogitsLoss` computes stably (no sigmoid in the model). Adam's `weight_decay`
 # $\lambda$ adds $\lambda\theta$ to every gradient (an L2 penalty; `AdamW` would decouple it).
 
+
 # %% slideshow={"slide_type": "fragment"} tags=["nbval-check-output"]
 def make_mlp() -> nn.Sequential:
     return nn.Sequential(
-        nn.Linear(30, 32), nn.BatchNorm1d(32), nn.ReLU(), nn.Dropout(0.2),
-        nn.Linear(32, 16), nn.BatchNorm1d(16), nn.ReLU(), nn.Dropout(0.2),
+        nn.Linear(30, 32),
+        nn.BatchNorm1d(32),
+        nn.ReLU(),
+        nn.Dropout(0.2),
+        nn.Linear(32, 16),
+        nn.BatchNorm1d(16),
+        nn.ReLU(),
+        nn.Dropout(0.2),
         nn.Linear(16, 1),
     )
 
@@ -282,29 +333,45 @@ plt.show()
 
 # %% slideshow={"slide_type": "fragment"}
 TRAIN_DEVICE = torch.device("cpu")
-torch.set_num_threads(1)                                   # tiny model: no thread overhead
-train_set = TensorDataset(torch.from_numpy(splits.X_train), torch.from_numpy(splits.y_train).double())
-val_loader = DataLoader(TensorDataset(torch.from_numpy(splits.X_val),
-                                      torch.from_numpy(splits.y_val).double()), batch_size=256)
+torch.set_num_threads(1)  # tiny model: no thread overhead
+train_set = TensorDataset(
+    torch.from_numpy(splits.X_train), torch.from_numpy(splits.y_train).double()
+)
+val_loader = DataLoader(
+    TensorDataset(torch.from_numpy(splits.X_val), torch.from_numpy(splits.y_val).double()),
+    batch_size=256,
+)
 
 
 def train_mlp(seed: int, progress: bool = False) -> tuple[nn.Module, object]:
-    seed_everything(seed)                                  # weights, dropout masks
+    seed_everything(seed)  # weights, dropout masks
     model = make_mlp().double()
-    train_loader = DataLoader(train_set, batch_size=100, shuffle=True,
-                              generator=torch.Generator().manual_seed(seed))  # batch order
+    train_loader = DataLoader(
+        train_set, batch_size=100, shuffle=True, generator=torch.Generator().manual_seed(seed)
+    )  # batch order
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-2, weight_decay=1e-3)
-    history = fit(model, train_loader, val_loader, nn.BCEWithLogitsLoss(), optimizer,
-                  epochs=300, device=TRAIN_DEVICE, early_stopping=EarlyStopping(patience=20),
-                  progress=progress)
+    history = fit(
+        model,
+        train_loader,
+        val_loader,
+        nn.BCEWithLogitsLoss(),
+        optimizer,
+        epochs=300,
+        device=TRAIN_DEVICE,
+        early_stopping=EarlyStopping(patience=20),
+        progress=progress,
+    )
     return model, history
+
 
 # %% slideshow={"slide_type": "subslide"}
 mlp, history = train_mlp(seed=0, progress=True)
 
 # %% slideshow={"slide_type": "fragment"} tags=["nbval-check-output"]
-print(f"epochs run: {len(history.train_loss)}; best epoch: {history.best_epoch + 1} "
-      f"(validation loss {history.best_val_loss:.4f}), whose weights are restored")
+print(
+    f"epochs run: {len(history.train_loss)}; best epoch: {history.best_epoch + 1} "
+    f"(validation loss {history.best_val_loss:.4f}), whose weights are restored"
+)
 
 # %% slideshow={"slide_type": "-"}
 ax = plot_training_curves(history)
@@ -330,18 +397,23 @@ plt.show()
 # **ROC-AUC** does not depend on a threshold: it is the probability that a random malignant tumour
 # gets a higher score than a random benign one.
 
+
 # %% slideshow={"slide_type": "fragment"} tags=["nbval-check-output"]
 def test_metrics(p: np.ndarray, threshold: float = 0.5) -> dict[str, float]:
     y_pred = (p >= threshold).astype(int)
-    return {"accuracy": accuracy_score(splits.y_test, y_pred),
-            "precision": precision_score(splits.y_test, y_pred),
-            "recall": recall_score(splits.y_test, y_pred),
-            "F1": f1_score(splits.y_test, y_pred),
-            "ROC-AUC": roc_auc_score(splits.y_test, p)}
+    return {
+        "accuracy": accuracy_score(splits.y_test, y_pred),
+        "precision": precision_score(splits.y_test, y_pred),
+        "recall": recall_score(splits.y_test, y_pred),
+        "F1": f1_score(splits.y_test, y_pred),
+        "ROC-AUC": roc_auc_score(splits.y_test, p),
+    }
 
 
-p_test = {"logistic regression": baseline.predict_proba(splits.X_test)[:, 1],
-          "MLP": predict_proba(mlp, splits.X_test, TRAIN_DEVICE)}
+p_test = {
+    "logistic regression": baseline.predict_proba(splits.X_test)[:, 1],
+    "MLP": predict_proba(mlp, splits.X_test, TRAIN_DEVICE),
+}
 print(pd.DataFrame({name: test_metrics(p) for name, p in p_test.items()}).T.round(3))
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
@@ -390,29 +462,35 @@ plt.show()
 # %% slideshow={"slide_type": "fragment"} tags=["nbval-check-output"]
 p_val = predict_proba(mlp, splits.X_val, TRAIN_DEVICE)
 fpr, tpr, thresholds = roc_curve(splits.y_val, p_val, drop_intermediate=False)
-allowed = np.flatnonzero(fpr <= 0.05)                      # specificity >= 0.95 on validation
-threshold = float(thresholds[allowed[-1]])                 # thresholds decrease along the curve
-print(f"chosen threshold t = {threshold:.4f}: validation sensitivity {tpr[allowed[-1]]:.3f}, "
-      f"specificity {1 - fpr[allowed[-1]]:.3f}")
+allowed = np.flatnonzero(fpr <= 0.05)  # specificity >= 0.95 on validation
+threshold = float(thresholds[allowed[-1]])  # thresholds decrease along the curve
+print(
+    f"chosen threshold t = {threshold:.4f}: validation sensitivity {tpr[allowed[-1]]:.3f}, "
+    f"specificity {1 - fpr[allowed[-1]]:.3f}"
+)
 on_test = {}
 for t in (0.5, threshold):
     y_pred = (p_test["MLP"] >= t).astype(int)
     on_test[t] = (recall_score(splits.y_test, y_pred), recall_score(1 - splits.y_test, 1 - y_pred))
-    print(f"test at t = {t:.4f}: sensitivity {on_test[t][0]:.3f}, specificity "
-          f"{on_test[t][1]:.3f}, precision {precision_score(splits.y_test, y_pred):.3f}")
+    print(
+        f"test at t = {t:.4f}: sensitivity {on_test[t][0]:.3f}, specificity "
+        f"{on_test[t][1]:.3f}, precision {precision_score(splits.y_test, y_pred):.3f}"
+    )
 print(f"one malignant test tumour = {1 / splits.y_test.sum():.3f} of sensitivity")
 
 # %% slideshow={"slide_type": "subslide"}
-fig, axes = plt.subplots(1, 2, figsize=(11, 4.2), layout="constrained",
-                         gridspec_kw={"width_ratios": [1.3, 1]})
+fig, axes = plt.subplots(
+    1, 2, figsize=(11, 4.2), layout="constrained", gridspec_kw={"width_ratios": [1.3, 1]}
+)
 axes[0].plot(thresholds[1:], tpr[1:], label="sensitivity (validation)")
 axes[0].plot(thresholds[1:], 1 - fpr[1:], label="specificity (validation)")
 axes[0].axvline(threshold, color=COLORS["black"], linestyle="--", label=f"t = {threshold:.2f}")
 axes[0].axvline(0.5, color="0.6", linestyle=":", label="0.5")
 axes[0].set(xscale="log", xlabel="threshold (log scale)", ylim=(0, 1.02))
 axes[0].legend(loc="center left", fontsize=10)
-plot_confusion_matrix(splits.y_test, (p_test["MLP"] >= threshold).astype(int),
-                      splits.class_names, ax=axes[1])
+plot_confusion_matrix(
+    splits.y_test, (p_test["MLP"] >= threshold).astype(int), splits.class_names, ax=axes[1]
+)
 axes[1].set_title(f"MLP on test, t = {threshold:.2f}")
 plt.show()
 
@@ -425,7 +503,7 @@ plt.show()
 # one tumour moves sensitivity by about 0.03, and a threshold tuned on so few cases is uncertain.
 
 # %% slideshow={"slide_type": "fragment"}
-assert tpr[allowed[-1]] == 1.0 and 1 - fpr[allowed[-1]] >= 0.95          # on validation
+assert tpr[allowed[-1]] == 1.0 and 1 - fpr[allowed[-1]] >= 0.95  # on validation
 assert on_test[threshold][0] == on_test[0.5][0] and on_test[threshold][1] < on_test[0.5][1]
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
@@ -437,12 +515,14 @@ assert on_test[threshold][0] == on_test[0.5][0] and on_test[threshold][1] < on_t
 
 # %% slideshow={"slide_type": "fragment"} tags=["nbval-check-output"]
 missed = np.flatnonzero((splits.y_test == 1) & (p_test["MLP"] < threshold))
-medians = train_frame.groupby("diagnosis", observed=True)[shown[:2] + ["worst area"]].median()
+medians = train_frame.groupby("diagnosis", observed=True)[[*shown[:2], "worst area"]].median()
 print(medians.round(3).to_string())
 for i in missed:
     row = splits.as_frame("test").iloc[i]
-    print(f"missed tumour (row {splits.test_idx[i]}): p = {p_test['MLP'][i]:.3f};",
-          ", ".join(f"{name} {row[name]:.3f}" for name in medians.columns))
+    print(
+        f"missed tumour (row {splits.test_idx[i]}): p = {p_test['MLP'][i]:.3f};",
+        ", ".join(f"{name} {row[name]:.3f}" for name in medians.columns),
+    )
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # Read the printed values against the medians: a malignant tumour whose nuclei look benign on every
@@ -470,8 +550,13 @@ per_seed = pd.DataFrame({seed: test_metrics(p) for seed, p in p_test_by_seed.ite
 
 # %% slideshow={"slide_type": "subslide"} tags=["nbval-check-output"]
 baseline_metrics = pd.Series(test_metrics(p_test["logistic regression"]))
-summary = pd.DataFrame({"MLP mean": per_seed.mean(), "MLP sd": per_seed.std(ddof=1),
-                        "logistic regression": baseline_metrics})
+summary = pd.DataFrame(
+    {
+        "MLP mean": per_seed.mean(),
+        "MLP sd": per_seed.std(ddof=1),
+        "logistic regression": baseline_metrics,
+    }
+)
 summary["MLP - baseline"] = summary["MLP mean"] - summary["logistic regression"]
 print(summary.round(3))
 auc_mean, auc_sd = summary.loc["ROC-AUC", "MLP mean"], summary.loc["ROC-AUC", "MLP sd"]
@@ -482,10 +567,26 @@ print(f"one test tumour changes accuracy by 1/{len(splits.y_test)} = {1 / len(sp
 # %% slideshow={"slide_type": "-"}
 long_seeds = per_seed.reset_index(names="seed").melt(id_vars="seed", var_name="metric")
 fig, ax = plt.subplots(figsize=(8, 3.8))
-sns.stripplot(data=long_seeds, x="metric", y="value", color=COLORS["orange"], size=7, ax=ax,
-              jitter=0.15, label="MLP, one seed")
-ax.scatter(range(len(baseline_metrics)), baseline_metrics.to_numpy(), marker="_", s=900,
-           color=COLORS["blue"], linewidths=3, label="logistic regression", zorder=3)
+sns.stripplot(
+    data=long_seeds,
+    x="metric",
+    y="value",
+    color=COLORS["orange"],
+    size=7,
+    ax=ax,
+    jitter=0.15,
+    label="MLP, one seed",
+)
+ax.scatter(
+    range(len(baseline_metrics)),
+    baseline_metrics.to_numpy(),
+    marker="_",
+    s=900,
+    color=COLORS["blue"],
+    linewidths=3,
+    label="logistic regression",
+    zorder=3,
+)
 handles, labels = ax.get_legend_handles_labels()
 ax.legend(handles[-2:], labels[-2:], loc="lower right")
 ax.set(xlabel="", ylabel="test value", title="five seeds vs the baseline")
@@ -508,7 +609,7 @@ plt.show()
 
 # %% slideshow={"slide_type": "fragment"}
 assert as_good, "the MLP is worse than the baseline beyond the seed spread: revise the claim above"
-assert summary.loc["ROC-AUC", "MLP - baseline"] < 0.01     # not a clear win either
+assert summary.loc["ROC-AUC", "MLP - baseline"] < 0.01  # not a clear win either
 assert summary.loc["recall", "MLP - baseline"] > 0 > summary.loc["precision", "MLP - baseline"]
 assert abs(summary.loc["accuracy", "MLP - baseline"]) < 2 / len(splits.y_test)  # < 2 tumours
 
@@ -521,6 +622,7 @@ assert abs(summary.loc["accuracy", "MLP - baseline"]) < 2 / len(splits.y_test)  
 # any model. scikit-learn's implementation needs an object with `fit` and `predict_proba`; a
 # four-line adapter gives the trained network that interface.
 
+
 # %% slideshow={"slide_type": "fragment"}
 class TrainedNetwork:
     """A trained binary classifier seen through scikit-learn's estimator interface."""
@@ -528,12 +630,13 @@ class TrainedNetwork:
     def __init__(self, model: nn.Module):
         self.model = model
 
-    def fit(self, X, y):                                   # already trained: nothing to do
+    def fit(self, X, y):  # already trained: nothing to do
         return self
 
     def predict_proba(self, X) -> np.ndarray:
         p = predict_proba(self.model, X, TRAIN_DEVICE)
         return np.column_stack([1 - p, p])
+
 
 # %% slideshow={"slide_type": "subslide"} tags=["nbval-check-output"]
 def auc_score(estimator, X, y) -> float:
@@ -542,18 +645,28 @@ def auc_score(estimator, X, y) -> float:
 
 importance = {}
 for name, estimator in {"MLP": TrainedNetwork(mlp), "logistic regression": baseline}.items():
-    result = permutation_importance(estimator, splits.X_test, splits.y_test, scoring=auc_score,
-                                    n_repeats=10, random_state=0)
+    result = permutation_importance(
+        estimator, splits.X_test, splits.y_test, scoring=auc_score, n_repeats=10, random_state=0
+    )
     importance[name] = pd.Series(result.importances_mean, index=list(splits.feature_names))
 importance = pd.DataFrame(importance).sort_values("MLP", ascending=False)
 print(importance.head(6).round(4))
 
 # %% slideshow={"slide_type": "-"}
-top = importance.head(10).reset_index(names="feature").melt(id_vars="feature", var_name="model",
-                                                            value_name="AUC drop")
+top = (
+    importance.head(10)
+    .reset_index(names="feature")
+    .melt(id_vars="feature", var_name="model", value_name="AUC drop")
+)
 fig, ax = plt.subplots(figsize=(8, 4.5))
-sns.barplot(data=top, y="feature", x="AUC drop", hue="model", ax=ax,
-            palette=[COLORS["orange"], COLORS["blue"]])
+sns.barplot(
+    data=top,
+    y="feature",
+    x="AUC drop",
+    hue="model",
+    ax=ax,
+    palette=[COLORS["orange"], COLORS["blue"]],
+)
 ax.set(ylabel="", title="permutation importance on the test set (top 10 for the MLP)")
 plt.show()
 
@@ -612,22 +725,31 @@ print(f"on {DEVICE}: max |difference| = {gap:.1e}; same decisions at t: {same}")
 # seen every test fold. Done correctly, the selection is refitted inside each training fold.
 
 # %% slideshow={"slide_type": "fragment"} tags=["nbval-check-output"]
-X_noise, y_noise = simulate_p_much_greater_than_n(n_samples=100, n_genes=2000, n_informative=0,
-                                                  seed=0)
+X_noise, y_noise = simulate_p_much_greater_than_n(
+    n_samples=100, n_genes=2000, n_informative=0, seed=0
+)
 X_noise, y_noise = X_noise.to_numpy(), y_noise.to_numpy()
 folds = StratifiedKFold(n_splits=5, shuffle=True, random_state=0)
-selected = SelectKBest(f_classif, k=20).fit_transform(X_noise, y_noise)    # sees all samples
-leaky = cross_val_score(make_pipeline(StandardScaler(), LogisticRegression()), selected, y_noise,
-                        cv=folds)
-clean = cross_val_score(make_pipeline(StandardScaler(), SelectKBest(f_classif, k=20),
-                                      LogisticRegression()), X_noise, y_noise, cv=folds)
+selected = SelectKBest(f_classif, k=20).fit_transform(X_noise, y_noise)  # sees all samples
+leaky = cross_val_score(
+    make_pipeline(StandardScaler(), LogisticRegression()), selected, y_noise, cv=folds
+)
+clean = cross_val_score(
+    make_pipeline(StandardScaler(), SelectKBest(f_classif, k=20), LogisticRegression()),
+    X_noise,
+    y_noise,
+    cv=folds,
+)
 print(f"selection on all samples, then CV : accuracy {leaky.mean():.3f}")
 print(f"selection inside each CV fold     : accuracy {clean.mean():.3f}  (truth: 0.5)")
 
 # %% slideshow={"slide_type": "-"}
 fig, ax = plt.subplots(figsize=(6.5, 3.2))
-ax.barh(["selection inside CV", "selection on all data"], [clean.mean(), leaky.mean()],
-        color=[COLORS["bluish_green"], COLORS["vermillion"]])
+ax.barh(
+    ["selection inside CV", "selection on all data"],
+    [clean.mean(), leaky.mean()],
+    color=[COLORS["bluish_green"], COLORS["vermillion"]],
+)
 ax.axvline(0.5, color=COLORS["black"], linestyle="--", label="chance (labels are random)")
 ax.set(xlim=(0, 1), xlabel="cross-validated accuracy")
 ax.legend(loc="lower right")
@@ -649,6 +771,7 @@ plt.show()
 # the pair (sensitivity, specificity), $\frac{TP}{TP+FN}$ and $\frac{TN}{TN+FP}$, from the counts
 # of the confusion matrix.
 
+
 # %% slideshow={"slide_type": "-"} tags=["exercise"]
 def sensitivity_specificity(y_true, y_pred):
     # YOUR CODE HERE
@@ -656,6 +779,7 @@ def sensitivity_specificity(y_true, y_pred):
 
 
 check_sensitivity_specificity(sensitivity_specificity)
+
 
 # %% slideshow={"slide_type": "skip"} tags=["solution"]
 def sensitivity_specificity(y_true, y_pred):
@@ -677,6 +801,7 @@ check_sensitivity_specificity(sensitivity_specificity)
 # malignant when $p \ge t$) minimising the total cost $c_{FN} \cdot FN + c_{FP} \cdot FP$ on the
 # given (validation) tumours. Any threshold reaching the minimum is accepted.
 
+
 # %% slideshow={"slide_type": "-"} tags=["exercise"]
 def cost_threshold(y_true, p, cost_fn, cost_fp):
     # YOUR CODE HERE
@@ -685,11 +810,14 @@ def cost_threshold(y_true, p, cost_fn, cost_fp):
 
 check_cost_threshold(cost_threshold)
 
+
 # %% slideshow={"slide_type": "skip"} tags=["solution"]
 def cost_threshold(y_true, p, cost_fn, cost_fp):
     candidates = np.unique(p)
-    costs = [cost_fn * np.sum((y_true == 1) & (p < t)) + cost_fp * np.sum((y_true == 0) & (p >= t))
-             for t in candidates]
+    costs = [
+        cost_fn * np.sum((y_true == 1) & (p < t)) + cost_fp * np.sum((y_true == 0) & (p >= t))
+        for t in candidates
+    ]
     return candidates[int(np.argmin(costs))]
 
 
@@ -704,6 +832,7 @@ check_cost_threshold(cost_threshold)
 # with `np.random.default_rng(seed)`, as an array of shape $(d,)$. Then compare your result for the
 # MLP, `lambda X: predict_proba(mlp, X, TRAIN_DEVICE)`, with the table of section 11.
 
+
 # %% slideshow={"slide_type": "-"} tags=["exercise"]
 def my_permutation_importance(predict, X, y, n_repeats, seed):
     # YOUR CODE HERE
@@ -711,6 +840,7 @@ def my_permutation_importance(predict, X, y, n_repeats, seed):
 
 
 check_permutation_importance(my_permutation_importance)
+
 
 # %% slideshow={"slide_type": "skip"} tags=["solution"]
 def my_permutation_importance(predict, X, y, n_repeats, seed):

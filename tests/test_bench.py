@@ -8,7 +8,7 @@ from dlcourse import bench
 def test_benchmark_measures_a_notebook_and_its_floor(tmp_path, monkeypatch):
     monkeypatch.setattr(bench, "_scratch_vs_torch", lambda: None)
     source = tmp_path / "01_tiny.py"
-    source.write_text("# %%\nimport math\n\n# %%\nblock = b\"x\" * (200 * 2**20)\n")
+    source.write_text('# %%\nimport math\n\n# %%\nblock = b"x" * (200 * 2**20)\n')
     output = tmp_path / "out" / "bench.json"
     report = bench.run_benchmark([source], output)
     row = report["notebooks"][0]

@@ -93,22 +93,47 @@ def sample_notebook() -> nbformat.NotebookNode:
     long_code = "\n".join(f"value_{i} = {i} * 2  # line {i}" for i in range(40))
     long_output = "".join(f"epoch {i:3d}  loss {1 / (i + 1):.4f}\n" for i in range(120))
     figure = {"image/png": _png(8, 9), "text/plain": "<Figure>"}
-    notebook = new_notebook(cells=[
-        cell("md", "# Browser sample\n\nThe sigmoid $\\sigma(z) = \\frac{1}{1 + e^{-z}}$.", "slide"),
-        cell("md", NOTE_TEXT, "notes"),
-        cell("md", "## Gradients\n\n$$\\frac{\\partial L}{\\partial w} = \\frac{\\partial L}"
-                   "{\\partial \\hat y}\\frac{\\partial \\hat y}{\\partial w}$$\n\n"
-                   "\\begin{align} a &= b + c \\\\ d &= e \\end{align}", "subslide"),
-        cell("code", "import numpy as np", "skip", execution_count=1),
-        cell("md", "## A long cell\n\nCode and output scroll inside their boxes.", "slide"),
-        cell("code", long_code, "-", execution_count=2,
-             outputs=[new_output("stream", name="stdout", text=long_output)]),
-        cell("md", "## A figure\n\nInline $x^2$ above a figure taller than the slide.", "slide"),
-        cell("code", "plt.show()", "fragment", execution_count=3,
-             outputs=[new_output("display_data", data=figure)]),
-        cell("md", "## Money is not math\n\n| item | code |\n|---|---|\n| price | `p = \"$5\"` |",
-             "slide"),
-    ])
+    notebook = new_notebook(
+        cells=[
+            cell(
+                "md",
+                "# Browser sample\n\nThe sigmoid $\\sigma(z) = \\frac{1}{1 + e^{-z}}$.",
+                "slide",
+            ),
+            cell("md", NOTE_TEXT, "notes"),
+            cell(
+                "md",
+                "## Gradients\n\n$$\\frac{\\partial L}{\\partial w} = \\frac{\\partial L}"
+                "{\\partial \\hat y}\\frac{\\partial \\hat y}{\\partial w}$$\n\n"
+                "\\begin{align} a &= b + c \\\\ d &= e \\end{align}",
+                "subslide",
+            ),
+            cell("code", "import numpy as np", "skip", execution_count=1),
+            cell("md", "## A long cell\n\nCode and output scroll inside their boxes.", "slide"),
+            cell(
+                "code",
+                long_code,
+                "-",
+                execution_count=2,
+                outputs=[new_output("stream", name="stdout", text=long_output)],
+            ),
+            cell(
+                "md", "## A figure\n\nInline $x^2$ above a figure taller than the slide.", "slide"
+            ),
+            cell(
+                "code",
+                "plt.show()",
+                "fragment",
+                execution_count=3,
+                outputs=[new_output("display_data", data=figure)],
+            ),
+            cell(
+                "md",
+                '## Money is not math\n\n| item | code |\n|---|---|\n| price | `p = "$5"` |',
+                "slide",
+            ),
+        ]
+    )
     notebook.metadata["kernelspec"] = dict(pipeline.KERNELSPEC)
     return notebook
 
@@ -150,8 +175,10 @@ class Recorder:
         self.failed, self.blocked, self.errors = [], [], []
         self.allowed = allowed
         context.route("**/*", self._route)
-        context.on("requestfailed", lambda request: self.failed.append(
-            f"{request.url[:160]} ({request.failure})"))
+        context.on(
+            "requestfailed",
+            lambda request: self.failed.append(f"{request.url[:160]} ({request.failure})"),
+        )
         context.on("page", self.watch)
 
     def _route(self, route):
@@ -163,8 +190,10 @@ class Recorder:
             route.abort("blockedbyclient")
 
     def watch(self, page):
-        page.on("console", lambda message: message.type == "error" and self.errors.append(
-            message.text[:300]))
+        page.on(
+            "console",
+            lambda message: message.type == "error" and self.errors.append(message.text[:300]),
+        )
         page.on("pageerror", lambda error: self.errors.append(f"page error: {error}"[:300]))
 
 
@@ -368,7 +397,10 @@ def lab(tmp_path_factory):
     log_path = home / "lab.log"
     with open(log_path, "wb") as log:
         process = subprocess.Popen(
-            lab_command(notebooks, port, token), cwd=home, env=env, stdout=log,
+            lab_command(notebooks, port, token),
+            cwd=home,
+            env=env,
+            stdout=log,
             stderr=subprocess.STDOUT,
         )
     base = f"http://127.0.0.1:{port}"
@@ -410,8 +442,9 @@ def lab(tmp_path_factory):
 def lab_context(browser, lab):
     context = browser.new_context(viewport={"width": 1280, "height": 800})
     context.set_default_timeout(WAIT_MS)
-    recorder = Recorder(context, lambda url: url.startswith(
-        (lab["base"] + "/", "data:", "blob:", "ws://127.0.0.1")))
+    recorder = Recorder(
+        context, lambda url: url.startswith((lab["base"] + "/", "data:", "blob:", "ws://127.0.0.1"))
+    )
     return context, recorder
 
 

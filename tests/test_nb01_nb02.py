@@ -324,7 +324,10 @@ def test_relu_bump_reference_is_the_hat_function():
 @pytest.mark.parametrize(
     ("mistake", "hint"),
     [
-        (lambda x, l, p, r: (relu(x - l) - 2 * relu(x - p) + relu(x - r)) / (p - l), "equal spacing"),
+        (
+            lambda x, l, p, r: (relu(x - l) - 2 * relu(x - p) + relu(x - r)) / (p - l),
+            "equal spacing",
+        ),
         (lambda x, l, p, r: relu(x - l) - 2 * relu(x - p) + relu(x - r), "height at the peak"),
         (lambda x, l, p, r: (relu(x - l) - relu(x - p)) / (p - l), "ramp"),
         (lambda x, l, p, r: np.exp(-((x - p) ** 2)), "change of slope"),

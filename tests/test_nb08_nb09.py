@@ -203,12 +203,21 @@ def test_dna_dataset_stub(capsys):
 # ------------------------------------------------------------------------------------------------
 
 
-def make_early_stopping(*, eval_mode=True, deep_copy=True, restore=True, weighted=True,
-                        patience_offset=0, zero_grad=True, one_based=False):
+def make_early_stopping(
+    *,
+    eval_mode=True,
+    deep_copy=True,
+    restore=True,
+    weighted=True,
+    patience_offset=0,
+    zero_grad=True,
+    one_based=False,
+):
     """The solution, or one of its typical mistakes."""
 
-    def fit_early_stopping(model, train_loader, val_loader, loss_fn, optimizer, max_epochs,
-                           patience, device):
+    def fit_early_stopping(
+        model, train_loader, val_loader, loss_fn, optimizer, max_epochs, patience, device
+    ):
         best_loss, best_epoch, best_state, waited = float("inf"), None, None, 0
         for epoch in range(max_epochs):
             model.train()
@@ -334,8 +343,10 @@ def test_sensitivity_stub(capsys):
 
 def cost_threshold(y_true, p, cost_fn, cost_fp):
     candidates = np.unique(p)
-    costs = [cost_fn * np.sum((y_true == 1) & (p < t)) + cost_fp * np.sum((y_true == 0) & (p >= t))
-             for t in candidates]
+    costs = [
+        cost_fn * np.sum((y_true == 1) & (p < t)) + cost_fp * np.sum((y_true == 0) & (p >= t))
+        for t in candidates
+    ]
     return candidates[int(np.argmin(costs))]
 
 
@@ -384,8 +395,9 @@ def test_cost_threshold_stub(capsys):
 # ------------------------------------------------------------------------------------------------
 
 
-def permutation_importance(predict, X, y, n_repeats, seed, *, restore=True, in_place=False,
-                           sign=1.0, drop=True):
+def permutation_importance(
+    predict, X, y, n_repeats, seed, *, restore=True, in_place=False, sign=1.0, drop=True
+):
     rng = np.random.default_rng(seed)
     baseline = roc_auc_score(y, predict(X))
     importances = []
@@ -416,7 +428,11 @@ def test_permutation_importance_reference_agrees_with_sklearn():
             return self
 
     result = sklearn_importance(
-        Wrapped(), X, y, scoring=lambda est, X, y: roc_auc_score(y, predict(X)), n_repeats=200,
+        Wrapped(),
+        X,
+        y,
+        scoring=lambda est, X, y: roc_auc_score(y, predict(X)),
+        n_repeats=200,
         random_state=0,
     )
     ours = ex._permutation_importance_reference(predict, X, y, 200, 1)
@@ -442,10 +458,10 @@ def test_permutation_importance_rejects_mistakes(options, fragment, capsys):
 def test_permutation_importance_rejects_wrong_shapes_and_values(capsys):
     assert_fails(ex.check_permutation_importance, lambda *args: np.zeros(3), capsys, "shape")
     assert_fails(ex.check_permutation_importance, lambda *args: "high", capsys, "shape")
-    assert_fails(ex.check_permutation_importance, lambda *args: np.zeros(4), capsys,
-                 "expected about")
-    assert_fails(ex.check_permutation_importance, lambda *args: 1 / 0, capsys,
-                 "ZeroDivisionError")
+    assert_fails(
+        ex.check_permutation_importance, lambda *args: np.zeros(4), capsys, "expected about"
+    )
+    assert_fails(ex.check_permutation_importance, lambda *args: 1 / 0, capsys, "ZeroDivisionError")
 
 
 def test_permutation_importance_stub(capsys):
@@ -454,9 +470,14 @@ def test_permutation_importance_stub(capsys):
 
 
 def test_new_checks_are_exported():
-    for name in ("check_standardise_genes", "check_dna_dataset", "check_fit_early_stopping",
-                 "check_sensitivity_specificity", "check_cost_threshold",
-                 "check_permutation_importance"):
+    for name in (
+        "check_standardise_genes",
+        "check_dna_dataset",
+        "check_fit_early_stopping",
+        "check_sensitivity_specificity",
+        "check_cost_threshold",
+        "check_permutation_importance",
+    ):
         assert name in ex.__all__ and callable(getattr(ex, name))
 
 

@@ -5,7 +5,7 @@ import pytest
 
 from dlcourse import pipeline
 
-SOURCE = '''# %% [markdown] slideshow={"slide_type": "slide"}
+SOURCE = """# %% [markdown] slideshow={"slide_type": "slide"}
 # # A tiny notebook
 
 # %% slideshow={"slide_type": "-"}
@@ -16,7 +16,7 @@ answer = None
 
 # %% slideshow={"slide_type": "-"} tags=["solution", "nbval-check-output"]
 answer = 42
-'''
+"""
 
 
 @pytest.fixture(scope="module")

@@ -121,7 +121,7 @@ def test_loss_surface_rejects_a_function_of_the_wrong_shape():
         plots.plot_loss_surface(lambda xy: xy.sum(), ((-1, 1), (-1, 1)), resolution=20)
 
 
-@pytest.fixture()
+@pytest.fixture
 def xor_points():
     rng = np.random.default_rng(0)
     X = rng.normal(size=(80, 2))
@@ -236,7 +236,7 @@ def test_network_diagram_truncates_wide_layers_and_takes_labels():
         plots.plot_network([2, 1], labels=["only one"])
 
 
-@pytest.fixture()
+@pytest.fixture
 def binary_scores():
     rng = np.random.default_rng(1)
     y = rng.integers(0, 2, 200)

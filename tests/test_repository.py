@@ -63,7 +63,7 @@ def test_environment_yml_lists_the_same_packages_as_pyproject():
         name = requirement_name(requirement)
         conda_name = CONDA_NAMES.get(name, name)
         assert conda_name in conda_specs, f"{name} is in pyproject.toml but not in environment.yml"
-        bound = requirement[len(name):]
+        bound = requirement[len(name) :]
         conda_spec = conda_specs[conda_name]
         assert conda_spec.endswith(bound), f"{name}: {requirement} vs {conda_spec}"
     assert environment["channels"] == ["conda-forge"]
@@ -74,8 +74,14 @@ def test_workflows_are_valid_against_githubs_schema():
     workflows = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
     assert workflows
     result = subprocess.run(
-        [sys.executable, "-m", "check_jsonschema", "--builtin-schema", "vendor.github-workflows",
-         *map(str, workflows)],
+        [
+            sys.executable,
+            "-m",
+            "check_jsonschema",
+            "--builtin-schema",
+            "vendor.github-workflows",
+            *map(str, workflows),
+        ],
         capture_output=True,
         text=True,
     )

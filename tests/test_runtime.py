@@ -11,9 +11,9 @@ from dlcourse import runtime
 
 def test_seed_everything_makes_python_numpy_and_torch_repeat():
     runtime.seed_everything(123)
-    first = (random.random(), np.random.rand(), torch.rand(2).tolist())
+    first = (random.random(), np.random.rand(), torch.rand(2).tolist())  # noqa: NPY002
     runtime.seed_everything(123)
-    assert (random.random(), np.random.rand(), torch.rand(2).tolist()) == first
+    assert (random.random(), np.random.rand(), torch.rand(2).tolist()) == first  # noqa: NPY002
     assert torch.are_deterministic_algorithms_enabled()
 
 

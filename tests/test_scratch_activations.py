@@ -67,7 +67,7 @@ def torch_value_and_grad(fn, z: np.ndarray, grad_out: np.ndarray):
     return out.detach().numpy(), z_t.grad.numpy()
 
 
-@pytest.mark.parametrize("layer_cls, value, derivative, torch_fn, grad_atol", ELEMENTWISE)
+@pytest.mark.parametrize(("layer_cls", "value", "derivative", "torch_fn", "grad_atol"), ELEMENTWISE)
 def test_layer_matches_torch(layer_cls, value, derivative, torch_fn, grad_atol):
     z = inputs()
     grad_out = np.random.default_rng(1).standard_normal(z.shape)
@@ -78,7 +78,7 @@ def test_layer_matches_torch(layer_cls, value, derivative, torch_fn, grad_atol):
     np.testing.assert_allclose(layer.backward(grad_out), expected_dz, rtol=RTOL, atol=atol)
 
 
-@pytest.mark.parametrize("layer_cls, value, derivative, torch_fn, grad_atol", ELEMENTWISE)
+@pytest.mark.parametrize(("layer_cls", "value", "derivative", "torch_fn", "grad_atol"), ELEMENTWISE)
 def test_plain_functions_match_torch(layer_cls, value, derivative, torch_fn, grad_atol):
     z = inputs(2)
     expected_y, expected_dz = torch_value_and_grad(torch_fn, z, np.ones_like(z))

@@ -81,7 +81,7 @@ def test_shapes_and_grid_evaluation():
 
 
 def test_landscape_arrays_are_read_only():
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="read-only"):
         ROSENBROCK.x0[0] = 5.0
 
 

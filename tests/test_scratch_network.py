@@ -146,7 +146,7 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize("sizes, activation, output, batch_norm, loss_cls", CASES)
+@pytest.mark.parametrize(("sizes", "activation", "output", "batch_norm", "loss_cls"), CASES)
 def test_mlp_gradients_match_autograd(sizes, activation, output, batch_norm, loss_cls):
     model = MLP(sizes, activation=activation, output=output, batch_norm=batch_norm, rng=0)
     torch_model = to_torch(model)
@@ -187,7 +187,7 @@ def feeds_batchnorm_bias(model) -> set[str]:
 
 
 @pytest.mark.parametrize(
-    "ours_cls, torch_cls, options",
+    ("ours_cls", "torch_cls", "options"),
     [
         (SGD, torch.optim.SGD, {"lr": 0.05, "momentum": 0.9, "nesterov": True}),
         (Adam, torch.optim.Adam, {"lr": 1e-2}),

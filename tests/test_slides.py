@@ -56,8 +56,13 @@ SAMPLE = small_notebook(
     cell("md", "NOTE-TEXT for the speaker", "notes"),
     cell("code", "import numpy as np", "skip", execution_count=1),
     cell("md", "## Second\n\n$$a^2 + b^2 = c^2$$", "subslide"),
-    cell("code", "print(1)", "fragment", execution_count=2,
-         outputs=[new_output("stream", name="stdout", text="1\n")]),
+    cell(
+        "code",
+        "print(1)",
+        "fragment",
+        execution_count=2,
+        outputs=[new_output("stream", name="stdout", text="1\n")],
+    ),
     cell("md", "## Third", "slide"),
 )
 
@@ -141,7 +146,7 @@ def test_vendored_style_sheets_reference_only_vendored_files():
 
 
 def test_index_links_every_deck_and_rendered_notebook(sample_build):
-    out, (deck,) = sample_build
+    out, (_deck,) = sample_build
     index = (out / "index.html").read_text(encoding="utf-8")
     assert 'href="01_sample.html"' in index and "3 slides" in index
     assert 'href="notebooks/01_sample.html"' in index
@@ -172,10 +177,18 @@ def test_widget_state_and_views_are_dropped(tmp_path):
     view = {"model_id": "abc", "version_major": 2, "version_minor": 0}
     notebook = small_notebook(
         cell("md", "# T", "slide"),
-        cell("code", "bar", "-", execution_count=1, outputs=[new_output(
-            "display_data",
-            data={slides.WIDGET_MIME: view, "text/plain": "progress 100%"},
-        )]),
+        cell(
+            "code",
+            "bar",
+            "-",
+            execution_count=1,
+            outputs=[
+                new_output(
+                    "display_data",
+                    data={slides.WIDGET_MIME: view, "text/plain": "progress 100%"},
+                )
+            ],
+        ),
     )
     notebook.metadata["widgets"] = {"application/vnd.jupyter.widget-state+json": {"state": {}}}
     deck = slides.build_deck(write(notebook, tmp_path), tmp_path)

@@ -35,9 +35,11 @@ def student_problems(original, student):
     problems = []
     kept = [cell for cell in original.cells if SOLUTION not in tags(cell)]
     shared = set().union(*(code_lines(cell.source) for cell in kept)) if kept else set()
-    student_text = set().union(*(code_lines(cell.source) for cell in student.cells)) if (
-        student.cells
-    ) else set()
+    student_text = (
+        set().union(*(code_lines(cell.source) for cell in student.cells))
+        if (student.cells)
+        else set()
+    )
     # 1. No solution cell and no line that only a solution has.
     for index, cell in enumerate(student.cells, start=1):
         if SOLUTION in tags(cell):
@@ -53,8 +55,7 @@ def student_problems(original, student):
             problems.append(f"solution cell {index} leaks into the edition: {leaked[0]!r}")
     # 2. Every exercise cell is kept unchanged, in order; every solution has a stub before it.
     exercises = [(cell.cell_type, cell.source) for cell in original.cells if EXERCISE in tags(cell)]
-    in_student = [(cell.cell_type, cell.source) for cell in student.cells
-                  if EXERCISE in tags(cell)]
+    in_student = [(cell.cell_type, cell.source) for cell in student.cells if EXERCISE in tags(cell)]
     if exercises != in_student:
         missing = [source for kind, source in exercises if (kind, source) not in in_student]
         problems.append(f"exercise cells changed or missing: {missing[:1]!r}")
@@ -64,8 +65,10 @@ def student_problems(original, student):
             stub = cell
         elif SOLUTION in tags(cell):
             if stub is None:
-                problems.append(f"solution cell {index} has no exercise stub (a code cell "
-                                f"tagged {EXERCISE!r}) before it")
+                problems.append(
+                    f"solution cell {index} has no exercise stub (a code cell "
+                    f"tagged {EXERCISE!r}) before it"
+                )
             elif not CHECK_CALL.search(stub.source):
                 problems.append(f"the stub before solution cell {index} calls no check_*()")
             stub = None
@@ -104,8 +107,9 @@ def test_notebooks_with_exercises_have_solutions_and_stubs():
     for source in SOURCES:
         notebook = pipeline.read_source(source)
         solutions = [cell for cell in notebook.cells if SOLUTION in tags(cell)]
-        stubs = [cell for cell in notebook.cells
-                 if cell.cell_type == "code" and EXERCISE in tags(cell)]
+        stubs = [
+            cell for cell in notebook.cells if cell.cell_type == "code" and EXERCISE in tags(cell)
+        ]
         assert len(stubs) >= len(solutions), f"{source.name}: a solution without a stub"
         with_exercises += bool(solutions)
     if len(SOURCES) > 1:
@@ -113,6 +117,7 @@ def test_notebooks_with_exercises_have_solutions_and_stubs():
 
 
 # The checker itself: it must catch what it is there to catch.
+
 
 def exercise_notebook():
     def cell(kind, source, *cell_tags, **fields):
@@ -122,15 +127,30 @@ def exercise_notebook():
             made.metadata["tags"] = list(cell_tags)
         return made
 
-    return new_notebook(cells=[
-        cell("md", "## Exercise: write `double`", EXERCISE),
-        cell("code", "def double(x):\n    # YOUR CODE HERE\n    return None\n\n\ncheck_double(double)",
-             EXERCISE),
-        cell("code", "def double(x):\n    return 2 * x\n\n\ncheck_double(double)", SOLUTION,
-             execution_count=3, outputs=[new_output("stream", name="stdout", text="✓\n")]),
-        cell("code", "print('after')", "nbval-check-output", execution_count=4,
-             outputs=[new_output("stream", name="stdout", text="after\n")]),
-    ])
+    return new_notebook(
+        cells=[
+            cell("md", "## Exercise: write `double`", EXERCISE),
+            cell(
+                "code",
+                "def double(x):\n    # YOUR CODE HERE\n    return None\n\n\ncheck_double(double)",
+                EXERCISE,
+            ),
+            cell(
+                "code",
+                "def double(x):\n    return 2 * x\n\n\ncheck_double(double)",
+                SOLUTION,
+                execution_count=3,
+                outputs=[new_output("stream", name="stdout", text="✓\n")],
+            ),
+            cell(
+                "code",
+                "print('after')",
+                "nbval-check-output",
+                execution_count=4,
+                outputs=[new_output("stream", name="stdout", text="after\n")],
+            ),
+        ]
+    )
 
 
 def test_the_checker_accepts_the_real_student_edition():
@@ -152,8 +172,10 @@ def test_the_checker_catches_a_leaked_solution_and_a_lost_stub():
 
     no_stub = exercise_notebook()
     no_stub.cells[1].metadata["tags"] = []
-    assert any("no exercise stub" in problem
-               for problem in student_problems(no_stub, pipeline.student_edition(no_stub)))
+    assert any(
+        "no exercise stub" in problem
+        for problem in student_problems(no_stub, pipeline.student_edition(no_stub))
+    )
 
 
 def test_the_checker_catches_kept_outputs():

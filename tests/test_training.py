@@ -11,7 +11,7 @@ from dlcourse import training
 from dlcourse.training import EarlyStopping, History, evaluate, fit, make_loader, predict_proba
 
 
-@pytest.fixture()
+@pytest.fixture
 def binary_data():
     rng = np.random.default_rng(0)
     X = rng.normal(size=(96, 4))
@@ -106,7 +106,7 @@ def test_early_stopping_rejects_bad_settings(kwargs, message):
 # ---------------------------------------------------------------------------------------------
 
 
-@pytest.fixture()
+@pytest.fixture
 def diverging_loaders(binary_data):
     """Validation labels are the opposite of training labels: val loss rises as training works."""
     X, y = binary_data
@@ -243,7 +243,7 @@ def test_fit_rejects_bad_arguments(binary_data, kwargs, message):
 
 
 def test_fit_rejects_loaders_without_targets(binary_data):
-    X, _ = binary_data
+    _X, _ = binary_data
     unlabelled = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(torch.ones(8, 4)))
     with pytest.raises(ValueError, match="train_loader: expected batches \\(X, y\\)"):
         _fit(_model(), unlabelled, None, epochs=1)

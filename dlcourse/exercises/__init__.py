@@ -80,10 +80,10 @@ from dlcourse.exercises.nb08_09 import (
 
 __all__ = [
     "ATOL",
-    "Case",
     "RTOL",
     "XOR_INPUTS",
     "XOR_TARGETS",
+    "Case",
     "check_adam_step",
     "check_backward_pass",
     "check_batchnorm_forward",

@@ -1,5 +1,8 @@
-"""Checks for the basics several notebooks share: sigmoid and its derivative, a neuron's forward
-pass, softmax, binary cross-entropy and a momentum step."""
+"""Checks for the basics several notebooks share.
+
+Sigmoid and its derivative, a neuron's forward pass, softmax, binary cross-entropy and a momentum
+step.
+"""
 
 from __future__ import annotations
 
@@ -317,5 +320,3 @@ def check_bce(fn: Callable) -> bool:
             ),
         ],
     )
-
-

@@ -1,5 +1,8 @@
-"""The self-check engine: ``report``, stub detection, comparisons with stated tolerances, and
-``check_function``, which runs a student's function on test cases against a reference."""
+"""The self-check engine.
+
+``report``, stub detection, comparisons with stated tolerances, and ``check_function``, which runs
+a student's function on test cases against a reference.
+"""
 
 from __future__ import annotations
 
@@ -219,7 +222,8 @@ def check_function(
         reference: the correct function, from :mod:`dlcourse.scratch`.
         hint: what to revisit when no known mistake explains the output.
         mistakes: ``(wrong_function, hint)`` pairs describing typical errors.
-        rtol, atol: tolerances of the comparison (stated in the message).
+        rtol: relative tolerance of the comparison (stated in the message).
+        atol: absolute tolerance of the comparison (stated in the message).
         names: labels of the outputs when the function returns a tuple.
 
     Returns:
@@ -255,5 +259,3 @@ def check_function(
         return report(False, what, f"for {case.label}: {problem} ({tolerance}). {hint}")
     plural = "s" if len(cases) != 1 else ""
     return report(True, f"{what}: correct on {len(cases)} test case{plural} ({tolerance})", "")
-
-

@@ -230,9 +230,7 @@ _MLP_CASES = (
         "square layers 4 -> 4 -> 4, so a transpose cannot hide",
         (_RNG_MLP.normal(size=(4, 4)), _random_dense_weights([4, 4, 4], 22)),
     ),
-    Case(
-        "a single layer 3 -> 2 (no hidden layer)", (np.eye(3), _random_dense_weights([3, 2], 23))
-    ),
+    Case("a single layer 3 -> 2 (no hidden layer)", (np.eye(3), _random_dense_weights([3, 2], 23))),
 )
 
 
@@ -399,5 +397,3 @@ def check_relu_bump(fn: Callable) -> bool:
             ),
         ],
     )
-
-

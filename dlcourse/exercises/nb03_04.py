@@ -532,5 +532,3 @@ def check_backward_pass(fn: Callable) -> bool:
             ),
         ],
     )
-
-

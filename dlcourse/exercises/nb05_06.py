@@ -337,5 +337,3 @@ def check_weighted_cross_entropy(fn: Callable) -> bool:
             ),
         ],
     )
-
-

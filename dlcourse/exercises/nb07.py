@@ -362,5 +362,3 @@ def check_batchnorm_forward(fn: Callable) -> bool:
             ),
         ],
     )
-
-

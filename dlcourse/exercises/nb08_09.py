@@ -111,8 +111,9 @@ def check_standardise_genes(fn: Callable) -> bool:
                 "one (divides by n), as StandardScaler does: std(dim=0, correction=0).",
             ),
             (
-                lambda X: (X - X.mean(dim=1, keepdim=True)) / X.std(dim=1, keepdim=True,
-                                                                     correction=0),
+                lambda X: (
+                    (X - X.mean(dim=1, keepdim=True)) / X.std(dim=1, keepdim=True, correction=0)
+                ),
                 "You standardised each sample (row); standardise each gene (column): dim=0.",
             ),
             (
@@ -166,8 +167,9 @@ def check_dna_dataset(dataset_class: object) -> bool:
     if length != len(sequences):
         return report(False, what, f"len(dataset) is {length}, expected {len(sequences)}.")
     if not isinstance(item, (tuple, list)) or len(item) != 2:
-        return report(False, what, "dataset[i] should be a pair (x, y): the encoded sequence and "
-                      "its label.")
+        return report(
+            False, what, "dataset[i] should be a pair (x, y): the encoded sequence and its label."
+        )
     x, y = item
     expected_x = _one_hot_dna(sequences[2])
     if not isinstance(x, torch.Tensor) or not isinstance(y, torch.Tensor):
@@ -181,8 +183,12 @@ def check_dna_dataset(dataset_class: object) -> bool:
         )
     problem = compare(x, expected_x, rtol=0.0, atol=0.0)
     if problem is not None:
-        return report(False, what, f"x of sample 2: {problem}. Hint: one row per base, columns "
-                      "A, C, G, T, as dlcourse.data.one_hot_dna encodes it.")
+        return report(
+            False,
+            what,
+            f"x of sample 2: {problem}. Hint: one row per base, columns "
+            "A, C, G, T, as dlcourse.data.one_hot_dna encodes it.",
+        )
     if x.dtype != torch.float32 or y.dtype != torch.float32:
         return report(
             False,
@@ -191,15 +197,23 @@ def check_dna_dataset(dataset_class: object) -> bool:
             "targets are float32. Hint: torch.as_tensor(..., dtype=torch.float32).",
         )
     if y.shape != () or float(y) != labels[2]:
-        return report(False, what, f"y of sample 2 should be the scalar {labels[2]}, got shape "
-                      f"{tuple(y.shape)} with values {y.flatten()[:3].tolist()}.")
+        return report(
+            False,
+            what,
+            f"y of sample 2 should be the scalar {labels[2]}, got shape "
+            f"{tuple(y.shape)} with values {y.flatten()[:3].tolist()}.",
+        )
     try:
         X_batch, y_batch = next(iter(DataLoader(dataset, batch_size=4)))
     except Exception as error:
         return report(False, what, f"a DataLoader over it raised {type(error).__name__}: {error}")
     if tuple(X_batch.shape) != (4, 16, 4) or tuple(y_batch.shape) != (4,):
-        return report(False, what, f"a DataLoader batch of 4 has shapes {tuple(X_batch.shape)} "
-                      f"and {tuple(y_batch.shape)}, expected (4, 16, 4) and (4,).")
+        return report(
+            False,
+            what,
+            f"a DataLoader batch of 4 has shapes {tuple(X_batch.shape)} "
+            f"and {tuple(y_batch.shape)}, expected (4, 16, 4) and (4,).",
+        )
     return report(True, f"{what}: length, encoding, dtypes and batches are right", "")
 
 
@@ -226,9 +240,11 @@ class _CountingLoader:
 
 
 def _early_stopping_run(train: Callable | None, restore_best: bool = True) -> tuple:
-    """Run ``train`` (the student's function, or None for the reference ``fit``) on a fixed,
-    seeded, overfitting problem on the CPU; return its result, the final weights and the number
-    of epochs run."""
+    """Run ``train`` on a fixed, seeded, overfitting problem on the CPU.
+
+    ``train`` is the student's function, or None for the reference ``fit``. Returns its result, the
+    final weights and the number of epochs run.
+    """
     import torch
     from torch import nn
 
@@ -246,10 +262,13 @@ def _early_stopping_run(train: Callable | None, restore_best: bool = True) -> tu
         optimizer = torch.optim.Adam(model.parameters(), lr=0.01)
         args = (model, train_loader, val_loader, nn.CrossEntropyLoss(), optimizer)
         if train is None:
-            history = fit(*args, epochs=_EARLY_STOPPING_MAX_EPOCHS, device="cpu",
-                          early_stopping=EarlyStopping(_EARLY_STOPPING_PATIENCE,
-                                                       restore_best=restore_best),
-                          progress=False)
+            history = fit(
+                *args,
+                epochs=_EARLY_STOPPING_MAX_EPOCHS,
+                device="cpu",
+                early_stopping=EarlyStopping(_EARLY_STOPPING_PATIENCE, restore_best=restore_best),
+                progress=False,
+            )
             result = history.best_epoch
         else:
             result = train(*args, _EARLY_STOPPING_MAX_EPOCHS, _EARLY_STOPPING_PATIENCE, "cpu")
@@ -288,14 +307,17 @@ def check_fit_early_stopping(fn: Callable) -> bool:
     except NotImplementedError:
         return not_implemented(what)
     except Exception as error:
-        return report(False, what, f"raised {type(error).__name__}: {error}. Hint: start from "
-                      "train_by_hand in section 7 and add the validation pass and the stopping "
-                      "rule.")
+        return report(
+            False,
+            what,
+            f"raised {type(error).__name__}: {error}. Hint: start from "
+            "train_by_hand in section 7 and add the validation pass and the stopping "
+            "rule.",
+        )
     if _unimplemented(best):
         return not_implemented(what)
     if isinstance(best, bool) or not isinstance(best, (int, np.integer)):
-        return report(False, what, f"expected the best epoch as an int, got "
-                      f"{type(best).__name__}.")
+        return report(False, what, f"expected the best epoch as an int, got {type(best).__name__}.")
     reference_best, reference_weights, reference_epochs = _early_stopping_run(None)
     restored = _same_weights(weights, reference_weights)
     if restored and best == reference_best and epochs_run != reference_epochs:
@@ -306,11 +328,19 @@ def check_fit_early_stopping(fn: Callable) -> bool:
             f"of {reference_epochs}: stop as soon as `patience` epochs in a row have not improved.",
         )
     if restored and best == reference_best:
-        return report(True, f"{what}: best epoch {best}, epochs run and final weights match "
-                      "dlcourse.training.fit (rtol 1e-5)", "")
+        return report(
+            True,
+            f"{what}: best epoch {best}, epochs run and final weights match "
+            "dlcourse.training.fit (rtol 1e-5)",
+            "",
+        )
     if restored and best == reference_best + 1:
-        return report(False, what, f"you returned epoch {best}, the reference {reference_best}: "
-                      "return the 0-based index (the first epoch is 0).")
+        return report(
+            False,
+            what,
+            f"you returned epoch {best}, the reference {reference_best}: "
+            "return the 0-based index (the first epoch is 0).",
+        )
     if best == reference_best:
         _, last_weights, _ = _early_stopping_run(None, restore_best=False)
         if _same_weights(weights, last_weights):
@@ -350,12 +380,12 @@ def _sensitivity_specificity(y_true, y_pred):
 
 
 def _precision_specificity(y_true, y_pred):
-    tp, fn, tn, fp = _confusion_counts(y_true, y_pred)
+    tp, _fn, tn, fp = _confusion_counts(y_true, y_pred)
     return tp / (tp + fp), tn / (tn + fp)
 
 
 def _sensitivity_npv(y_true, y_pred):
-    tp, fn, tn, fp = _confusion_counts(y_true, y_pred)
+    tp, fn, tn, _fp = _confusion_counts(y_true, y_pred)
     return tp / (tp + fn), tn / (tn + fn)
 
 
@@ -363,11 +393,15 @@ _RNG_SENS = np.random.default_rng(9)
 _SENS_TRUE = (_RNG_SENS.random(40) < 0.35).astype(np.int64)
 _SENS_PRED = np.where(_RNG_SENS.random(40) < 0.8, _SENS_TRUE, 1 - _SENS_TRUE)
 _SENS_CASES = (
-    Case("10 tumours (4 malignant)",
-         (np.array([1, 1, 1, 1, 0, 0, 0, 0, 0, 0]), np.array([1, 1, 1, 0, 0, 0, 0, 0, 1, 1]))),
+    Case(
+        "10 tumours (4 malignant)",
+        (np.array([1, 1, 1, 1, 0, 0, 0, 0, 0, 0]), np.array([1, 1, 1, 0, 0, 0, 0, 0, 1, 1])),
+    ),
     Case("40 tumours with 20% of predictions flipped", (_SENS_TRUE, _SENS_PRED)),
-    Case("every malignant tumour found, 3 false alarms",
-         (np.array([1, 1, 0, 0, 0, 0, 0, 0]), np.array([1, 1, 1, 1, 1, 0, 0, 0]))),
+    Case(
+        "every malignant tumour found, 3 false alarms",
+        (np.array([1, 1, 0, 0, 0, 0, 0, 0]), np.array([1, 1, 1, 1, 1, 0, 0, 0])),
+    ),
 )
 
 
@@ -407,8 +441,9 @@ def check_sensitivity_specificity(fn: Callable) -> bool:
     )
 
 
-def _expected_cost(y_true: np.ndarray, p: np.ndarray, threshold: float, cost_fn: float,
-                   cost_fp: float) -> float:
+def _expected_cost(
+    y_true: np.ndarray, p: np.ndarray, threshold: float, cost_fn: float, cost_fp: float
+) -> float:
     predicted = p >= threshold
     fn = np.sum((y_true == 1) & ~predicted)
     fp = np.sum((y_true == 0) & predicted)
@@ -456,34 +491,47 @@ def check_cost_threshold(fn: Callable) -> bool:
         ):
             return not_implemented(what)
         if outcome.error is not None:
-            return report(False, what, f"raised {type(outcome.error).__name__}: {outcome.error} "
-                          f"for {label}.")
+            return report(
+                False, what, f"raised {type(outcome.error).__name__}: {outcome.error} for {label}."
+            )
         t = outcome.value
         if hasattr(t, "item") and getattr(t, "size", 1) == 1:
             t = t.item()
         if isinstance(t, bool) or not isinstance(t, (int, float)) or np.isnan(t):
-            return report(False, what, f"expected one threshold (a number) for {label}, got "
-                          f"{type(outcome.value).__name__}.")
+            return report(
+                False,
+                what,
+                f"expected one threshold (a number) for {label}, got "
+                f"{type(outcome.value).__name__}.",
+            )
         best = _minimum_cost(y, p, cost_fn, cost_fp)
         cost = _expected_cost(y, p, t, cost_fn, cost_fp)
         if cost <= best + 1e-9:
             continue
         wrong = f"{label}: your threshold {t:.3f} costs {cost:g}, the minimum is {best:g}."
-        swapped = _expected_cost(y, p, t, cost_fp, cost_fn) <= _minimum_cost(y, p, cost_fp,
-                                                                             cost_fn) + 1e-9
+        swapped = (
+            _expected_cost(y, p, t, cost_fp, cost_fn)
+            <= _minimum_cost(y, p, cost_fp, cost_fn) + 1e-9
+        )
         if swapped:
-            hint = ("It minimises the cost with the two costs swapped: a false negative (a "
-                    "missed malignant tumour) costs cost_fn.")
+            hint = (
+                "It minimises the cost with the two costs swapped: a false negative (a "
+                "missed malignant tumour) costs cost_fn."
+            )
         elif np.isclose(t, cost_fp / (cost_fp + cost_fn)):
-            hint = ("That is the Bayes threshold cost_fp / (cost_fp + cost_fn), optimal only for "
-                    "perfectly calibrated probabilities; here minimise the cost actually counted "
-                    "on these tumours.")
+            hint = (
+                "That is the Bayes threshold cost_fp / (cost_fp + cost_fn), optimal only for "
+                "perfectly calibrated probabilities; here minimise the cost actually counted "
+                "on these tumours."
+            )
         elif np.isclose(t, 0.5):
             hint = "0.5 ignores the costs: try every candidate threshold and keep the cheapest."
         else:
-            hint = ("Try every distinct predicted probability as a threshold, count FN and FP "
-                    "with the rule p >= threshold, and keep the threshold with the lowest "
-                    "cost_fn * FN + cost_fp * FP.")
+            hint = (
+                "Try every distinct predicted probability as a threshold, count FN and FP "
+                "with the rule p >= threshold, and keep the threshold with the lowest "
+                "cost_fn * FN + cost_fp * FP."
+            )
         return report(False, what, f"{wrong} {hint}")
     return report(True, f"{what}: the minimum cost is reached on 3 validation sets", "")
 
@@ -556,19 +604,28 @@ def check_permutation_importance(fn: Callable) -> bool:
     values = _as_array(outcome.value)
     if values is None or values.shape != (4,) or not np.all(np.isfinite(values)):
         shape = None if values is None else values.shape
-        return report(False, what, f"expected 4 finite importances (one per feature), got shape "
-                      f"{shape}.")
+        return report(
+            False, what, f"expected 4 finite importances (one per feature), got shape {shape}."
+        )
     if not np.array_equal(X_given, X):
-        return report(False, what, "X was changed: permute a copy of X (X.copy()), so that the "
-                      "caller's data stays intact.")
+        return report(
+            False,
+            what,
+            "X was changed: permute a copy of X (X.copy()), so that the "
+            "caller's data stays intact.",
+        )
     from sklearn.metrics import roc_auc_score
 
     baseline = roc_auc_score(y, predict(X))
     reference = _permutation_importance_reference(predict, X, y, 200, 1)
     ignored = np.abs(values[[1, 3]])
     if np.allclose(values[[1, 3]], baseline, atol=1e-9):
-        return report(False, what, "the values are the AUC after permuting; the importance is "
-                      "the drop, AUC(original) - AUC(permuted).")
+        return report(
+            False,
+            what,
+            "the values are the AUC after permuting; the importance is "
+            "the drop, AUC(original) - AUC(permuted).",
+        )
     if np.any(ignored > 1e-12):
         return report(
             False,
@@ -578,8 +635,12 @@ def check_permutation_importance(fn: Callable) -> bool:
             "other columns as they were.",
         )
     if np.all(values[[0, 2]] < 0):
-        return report(False, what, "the informative features get negative importance: the "
-                      "importance is AUC(original) - AUC(permuted), positive when permuting hurts.")
+        return report(
+            False,
+            what,
+            "the informative features get negative importance: the "
+            "importance is AUC(original) - AUC(permuted), positive when permuting hurts.",
+        )
     gap = np.abs(values - reference).max()
     if gap > 0.03:
         return report(
@@ -590,5 +651,9 @@ def check_permutation_importance(fn: Callable) -> bool:
             "permute the rows of one column only (rng.permutation), recompute the AUC, and "
             "average the drops.",
         )
-    return report(True, f"{what}: zero for ignored features, within 0.03 of the reference for "
-                  f"the others (max gap {gap:.3f})", "")
+    return report(
+        True,
+        f"{what}: zero for ignored features, within 0.03 of the reference for "
+        f"the others (max gap {gap:.3f})",
+        "",
+    )
