@@ -26,21 +26,25 @@ STAMP := $(VENV)/.dlcourse-installed
 WORKERS ?= 2
 NBVAL := --nbval-lax --nbval-current-env --nbval-cell-timeout=600
 
-.PHONY: help install lab test lint unit test-notebooks test-student notebooks check-notebooks \
-        slides student bench doctor clean
+.PHONY: help install lab test lint unit test-notebooks test-student test-core notebooks \
+        check-notebooks slides student core budget bench doctor clean
 
 help:
 	@echo "make lab             install (first time) and open JupyterLab on notebooks/"
 	@echo "make test            install (first time) and run the whole test suite"
+	@echo "make unit            the unit tests without the slow ones (under 30 s)"
 	@echo "make notebooks       execute notebooks/NN_*.py into their .ipynb (NOTEBOOKS=... for some)"
 	@echo "make test-notebooks  run the notebooks with nbval (DLCOURSE_DEVICE=cuda for a GPU)"
 	@echo "make slides          build the offline reveal.js slides and index in build/slides/"
 	@echo "make student         write the student edition to build/student/"
+	@echo "make core            write the core variant (deep dives removed) to build/core/"
+	@echo "make budget          lecture slides and core minutes per notebook (build/budget.json)"
 	@echo "make bench           time and measure every notebook (build/bench.json)"
 	@echo "make doctor          check the environment"
 	@echo "make lint            ruff and the notebook pairing check"
 
 # The stamp makes a second `make lab`/`make test` skip the install; editing pyproject.toml redoes it.
+# The `dev` extra holds `test`, which holds `build` (the course build: pipeline, slides, budget).
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
@@ -64,18 +68,25 @@ lint: install
 	$(BIN)/ruff format --check .
 	$(PY) -m dlcourse check-notebooks
 
+# Fast feedback: everything but the tests marked slow (slide builds, subprocesses, the browser).
 unit: install
-	$(PY) -m pytest -n $(WORKERS) --dist loadfile tests $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(WORKERS) --dist loadfile -m "not slow" tests $(PYTEST_ARGS)
 
 test-notebooks: install
-	$(PY) -m pytest -n $(WORKERS) --dist loadfile $(NBVAL) notebooks $(PYTEST_ARGS)
+	DLCOURSE_STATIC=1 $(PY) -m pytest -n $(WORKERS) --dist loadfile $(NBVAL) notebooks $(PYTEST_ARGS)
 
 test-student: student
-	$(PY) -m pytest -n $(WORKERS) --dist loadfile $(NBVAL) build/student
+	DLCOURSE_STATIC=1 $(PY) -m pytest -n $(WORKERS) --dist loadfile $(NBVAL) build/student
 
-# One pytest run for unit tests, notebooks and the student edition keeps both cores busy.
-test: lint student
-	$(PY) -m pytest -n $(WORKERS) --dist loadfile $(NBVAL) tests notebooks build/student $(PYTEST_ARGS)
+# The core variant runs top to bottom: no core cell needs a deep-dive cell.
+test-core: core
+	DLCOURSE_STATIC=1 $(PY) -m pytest -n $(WORKERS) --dist loadfile $(NBVAL) build/core
+
+# One pytest run for unit tests, notebooks, the student edition and the core variant keeps both
+# cores busy.
+test: lint student core
+	DLCOURSE_STATIC=1 $(PY) -m pytest -n $(WORKERS) --dist loadfile $(NBVAL) tests notebooks build/student \
+		build/core $(PYTEST_ARGS)
 
 notebooks: install
 	$(PY) -m dlcourse notebooks $(NOTEBOOKS)
@@ -84,13 +95,19 @@ check-notebooks: install
 	$(PY) -m dlcourse check-notebooks
 
 # Decks (and rendered notebooks) from the committed, executed .ipynb files; no network needed.
+# The commands replace only what they wrote before (a marker file lists it): no `rm -rf` here.
 slides: install
-	@rm -rf build/slides
 	$(PY) -m dlcourse slides --notebooks --out build/slides $(NOTEBOOKS)
 
 student: install
-	@rm -rf build/student
 	$(PY) -m dlcourse student --out build/student
+
+core: install
+	$(PY) -m dlcourse core --out build/core
+
+# Counts of content from the .py sources (nothing is executed).
+budget: install
+	$(PY) -m dlcourse budget --out build/budget.json $(NOTEBOOKS)
 
 bench: install
 	$(PY) -m dlcourse bench $(NOTEBOOKS)

@@ -1,5 +1,15 @@
-"""Allow ``python -m dlcourse <command>``."""
+"""Allow ``python -m dlcourse <command>``; the commands live in :mod:`dlcourse.tooling.cli`.
 
-from dlcourse.cli import main
+Imported only when run, so that importing the student library never loads the course build.
+"""
 
-raise SystemExit(main())
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line (``doctor`` needs only the student library)."""
+    from dlcourse.tooling.cli import main as run
+
+    return run(argv)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -8,8 +8,6 @@ Conventions used throughout this module:
   ``GENE0001``, ``GENE0002``, ... or SNPs ``rs0001``, ``rs0002``, ...; DNA in a column
   ``sequence``), and ``y`` is a ``pandas.Series`` on the same index, named after the target. The
   same seed always gives the same data.
-* The toy 2-D sets (``make_moons``, ``make_circles``, ``make_spirals``) return NumPy arrays like
-  scikit-learn: ``X`` float64 of shape ``(n_samples, 2)`` and ``y`` int64 of shape ``(n_samples,)``.
 * The generative process of every simulator is written in its docstring; nothing else is hidden.
 * Bad arguments raise ``ValueError("<what>: expected <expected>, got <received>")``.
 
@@ -38,9 +36,6 @@ __all__ = [
     "BreastCancerSplits",
     "check_breast_cancer_data",
     "load_breast_cancer_splits",
-    "make_circles",
-    "make_moons",
-    "make_spirals",
     "one_hot_dna",
     "reverse_complement",
     "simulate_dna_motif",
@@ -467,7 +462,8 @@ def simulate_tumour_subtypes(
         n_genes: number of genes (>= n_subtypes * n_markers).
         n_subtypes: number of classes (>= 2).
         seed: non-negative integer.
-        imbalance: ``None`` or ``n_subtypes`` positive weights, e.g. ``(0.55, 0.25, 0.15, 0.05)``.
+        imbalance: ``None`` or ``n_subtypes`` positive weights, e.g. ``(0.55, 0.25, 0.15, 0.05)``;
+            every subtype must get at least one tumour (ValueError otherwise).
         n_markers: marker genes per subtype (>= 1).
         effect_size: over-expression of markers, in standard deviations (> 0).
 
@@ -487,8 +483,14 @@ def simulate_tumour_subtypes(
         if weights.shape != (n_subtypes,) or not np.all(np.isfinite(weights) & (weights > 0)):
             raise fail("imbalance", f"None or {n_subtypes} positive weights", repr(imbalance))
         proportions = weights / weights.sum()
-    rng = _rng(seed)
     counts = _counts_from_proportions(n_samples, proportions)
+    if counts.min() == 0:
+        raise fail(
+            "simulate_tumour_subtypes: imbalance",
+            f"proportions giving every subtype at least one of the {n_samples} tumours",
+            f"0 tumours of subtype {int(np.argmin(counts))} (counts {counts.tolist()})",
+        )
+    rng = _rng(seed)
     subtype = rng.permutation(np.repeat(np.arange(n_subtypes, dtype=np.int64), counts))
     values = rng.standard_normal((n_samples, n_genes))
     marker_of = np.full(n_genes, -1)
@@ -583,6 +585,27 @@ def one_hot_dna(seqs: str | Iterable[str], dtype: type = np.float32) -> np.ndarr
     return np.eye(4, dtype=dtype)[index]
 
 
+# Negatives are redrawn until motif-free: give up (ValueError) rather than loop for ever.
+_MAX_REDRAW_ROUNDS = 1000
+# Expected motif occurrences per random sequence above which a motif-free one is too rare
+# (Poisson: P(none) ~ exp(-7) < 0.1%) to redraw negatives in reasonable time.
+_MAX_EXPECTED_OCCURRENCES = 7.0
+
+
+def _require_avoidable(motif: str, n_sites: int, length: int) -> None:
+    """Refuse a motif that almost every uniform random sequence of ``length`` contains."""
+    expected = n_sites * (length - len(motif) + 1) * 4.0 ** -len(motif)
+    if expected > _MAX_EXPECTED_OCCURRENCES:
+        raise fail(
+            "simulate_dna_motif: motif",
+            "a motif that random negatives can avoid (at most "
+            f"{_MAX_EXPECTED_OCCURRENCES:g} expected occurrences per sequence)",
+            f"{motif!r} with {expected:.1f} expected occurrences in a random sequence of length "
+            f"{length}, so motif-free negatives are nearly impossible: use a longer motif or "
+            "shorter sequences",
+        )
+
+
 def simulate_dna_motif(
     n_sequences: int = 1000,
     length: int = 100,
@@ -606,12 +629,17 @@ def simulate_dna_motif(
         length: sequence length (>= len(motif)).
         motif: the motif, over A, C, G, T.
         seed: non-negative integer.
-        positive_fraction: fraction of sequences with the motif, in (0, 1).
+        positive_fraction: fraction of sequences with the motif, in (0, 1), giving at least one
+            positive.
         both_strands: also implant the reverse complement.
 
     Returns:
         ``X``: DataFrame with one column ``"sequence"`` (str, upper case); ``y``: Series
         ``"has_motif"`` int64, 1 = motif present. Encode ``X["sequence"]`` with :func:`one_hot_dna`.
+
+    Raises:
+        ValueError: no positive at this fraction, or a motif so short for ``length`` that random
+            sequences almost always contain it (motif-free negatives nearly impossible).
     """
     n_sequences = require_int("n_sequences", n_sequences, 2)
     motif = _check_dna(motif, "motif").upper()
@@ -619,17 +647,24 @@ def simulate_dna_motif(
         raise fail("motif", "a non-empty DNA string", repr(motif))
     length = require_int("length", length, len(motif))
     positive_fraction = require_real("positive_fraction", positive_fraction, 0, 1, "(0, 1)")
+    n_positive = int(n_sequences * positive_fraction)
+    if n_positive == 0:
+        raise fail(
+            "simulate_dna_motif: positive_fraction",
+            f"a fraction giving at least 1 positive of {n_sequences} sequences",
+            f"{positive_fraction} (0 positives)",
+        )
+    forbidden = {motif, reverse_complement(motif)}
+    _require_avoidable(motif, len(forbidden), length)
     rng = _rng(seed)
     alphabet = np.array(list(DNA_ALPHABET))
-    n_positive = int(n_sequences * positive_fraction)
     labels = rng.permutation(np.arange(n_sequences) < n_positive).astype(np.int64)
 
     def draw(count: int) -> list[str]:
         return ["".join(row) for row in alphabet[rng.integers(0, 4, size=(count, length))]]
 
     sequences = draw(n_sequences)
-    forbidden = {motif, reverse_complement(motif)}
-    while True:
+    for _ in range(_MAX_REDRAW_ROUNDS):
         redraw = [
             i
             for i, seq in enumerate(sequences)
@@ -639,6 +674,12 @@ def simulate_dna_motif(
             break
         for i, seq in zip(redraw, draw(len(redraw)), strict=True):
             sequences[i] = seq
+    else:
+        raise fail(
+            "simulate_dna_motif",
+            f"negatives without {motif!r} after {_MAX_REDRAW_ROUNDS} redraws",
+            f"{len(redraw)} still containing it: use a longer motif or shorter sequences",
+        )
 
     positives = np.flatnonzero(labels == 1)
     starts = rng.integers(0, length - len(motif) + 1, size=len(positives))
@@ -649,86 +690,3 @@ def simulate_dna_motif(
 
     X = _frame(np.array(sequences, dtype=object)[:, None], ["sequence"])
     return X, _series(labels, "has_motif", X)
-
-
-# -------------------------------------------------------------------------------------------------
-# Toy 2-D sets for decision-boundary pictures (NumPy arrays, like scikit-learn)
-# -------------------------------------------------------------------------------------------------
-
-
-def _check_noise(noise: object) -> float:
-    return require_real("noise", noise, 0, np.inf, "[0, inf)")
-
-
-def make_moons(
-    n_samples: int = 200, noise: float = 0.1, seed: int = 0
-) -> tuple[np.ndarray, np.ndarray]:
-    """Two interleaving half circles (wraps ``sklearn.datasets.make_moons``).
-
-    Class 0: ``(cos t, sin t)``, class 1: ``(1 - cos t, 1/2 - sin t)``, ``t`` evenly spaced in
-    ``[0, pi]``, plus Gaussian noise ``N(0, noise^2 I)``; shuffled.
-
-    Returns:
-        ``X`` float64 ``(n_samples, 2)``, ``y`` int64 ``(n_samples,)`` in {0, 1}.
-    """
-    n_samples = require_int("n_samples", n_samples, 2)
-    X, y = _sk_datasets.make_moons(
-        n_samples, noise=_check_noise(noise), random_state=require_int("seed", seed, 0)
-    )
-    return X.astype(np.float64), y.astype(np.int64)
-
-
-def make_circles(
-    n_samples: int = 200, noise: float = 0.05, factor: float = 0.5, seed: int = 0
-) -> tuple[np.ndarray, np.ndarray]:
-    """Two concentric circles (wraps ``sklearn.datasets.make_circles``).
-
-    Class 0 on the unit circle ``(cos t, sin t)``, class 1 on the inner circle of radius
-    ``factor``, ``t`` evenly spaced in ``[0, 2 pi)``, plus Gaussian noise ``N(0, noise^2 I)``.
-
-    Returns:
-        ``X`` float64 ``(n_samples, 2)``, ``y`` int64 ``(n_samples,)`` in {0, 1}.
-    """
-    n_samples = require_int("n_samples", n_samples, 2)
-    factor = require_real("factor", factor, 0, 1, "(0, 1)")
-    X, y = _sk_datasets.make_circles(
-        n_samples,
-        noise=_check_noise(noise),
-        factor=factor,
-        random_state=require_int("seed", seed, 0),
-    )
-    return X.astype(np.float64), y.astype(np.int64)
-
-
-def make_spirals(
-    n_samples: int = 300,
-    n_classes: int = 2,
-    noise: float = 0.2,
-    turns: float = 1.0,
-    seed: int = 0,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Interleaved spiral arms, one per class: hard for a linear model, easy to picture.
-
-    Class ``k`` has ``n_samples / n_classes`` points (the first classes get one more when it does
-    not divide). Point ``i`` of an arm with ``m`` points has radius ``r_i = i / (m - 1)`` and angle
-
-        theta_i = 2 pi k / n_classes + 2 pi turns r_i + noise * N(0, 1),
-
-    and sits at ``r_i (sin theta_i, cos theta_i)``. Shuffled.
-
-    Returns:
-        ``X`` float64 ``(n_samples, 2)``, ``y`` int64 ``(n_samples,)`` in ``0 ... n_classes - 1``.
-    """
-    n_classes = require_int("n_classes", n_classes, 2)
-    n_samples = require_int("n_samples", n_samples, 2 * n_classes)
-    noise = _check_noise(noise)
-    turns = require_real("turns", turns, 0, np.inf, "(0, inf)")
-    rng = _rng(seed)
-    counts = _counts_from_proportions(n_samples, np.full(n_classes, 1.0 / n_classes))
-    labels = np.repeat(np.arange(n_classes, dtype=np.int64), counts)
-    radius = np.concatenate([np.linspace(0.0, 1.0, m) for m in counts])
-    theta = 2 * np.pi * labels / n_classes + 2 * np.pi * turns * radius
-    theta = theta + noise * rng.standard_normal(n_samples)
-    X = np.column_stack([radius * np.sin(theta), radius * np.cos(theta)])
-    order = rng.permutation(n_samples)
-    return X[order], labels[order]

@@ -22,7 +22,10 @@ from dataclasses import dataclass
 import numpy as np
 from packaging.version import InvalidVersion, Version
 
+from dlcourse._validation import require_int
+
 DEVICE_ENV_VAR = "DLCOURSE_DEVICE"
+MAX_SEED = 2**32 - 1
 KNOWN_DEVICES = ("cpu", "cuda", "mps")
 
 # (import name, distribution name, minimum version, why the course needs it)
@@ -35,8 +38,8 @@ REQUIREMENTS = (
     ("pandas", "pandas", "2.0", "tables of simulated genomics data"),
     ("tqdm", "tqdm", "4.66", "progress bars"),
     ("ipywidgets", "ipywidgets", "8.0", "progress bars inside JupyterLab"),
+    ("scipy", "scipy", "1.10", "intervals for comparisons (t, normal quantiles)"),
     ("jupyterlab", "jupyterlab", "4.0", "the notebook interface"),
-    ("jupytext", "jupytext", "1.16", "pairing the notebooks with their .py sources"),
 )
 
 
@@ -47,11 +50,12 @@ def seed_everything(seed: int = 0) -> None:
     ``CUBLAS_WORKSPACE_CONFIG`` to be deterministic; it is set here when not already set.
 
     Args:
-        seed: a non-negative integer.
+        seed: an integer in [0, 2**32 - 1] (the range NumPy's global seed accepts). It also
+            fixes every ``dlcourse.scratch`` layer built with ``rng=None``, which draws from
+            NumPy's global state.
     """
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
-    seed = int(seed)
+    # Checked before anything is reseeded: NumPy's legacy seed must fit in 32 bits.
+    seed = require_int("seed_everything: seed", seed, 0, MAX_SEED)
     random.seed(seed)
     np.random.seed(seed)  # noqa: NPY002 (the legacy global state is what students' code draws from)
     os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")

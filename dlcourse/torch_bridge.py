@@ -1,8 +1,9 @@
 """Bridge between the NumPy engine (:mod:`dlcourse.scratch`) and PyTorch.
 
 The scratch package never imports torch; this module does. It converts a scratch ``Sequential``
-into a ``torch.nn.Sequential`` with identical numbers (``to_torch``), copies weights either way
-between two models of the same structure, and times both engines on the same network.
+into a ``torch.nn.Sequential`` with identical numbers (``to_torch``) and copies the scratch weights
+into a torch model of the same structure (``make bench`` times both engines:
+:mod:`dlcourse.tooling.bench_engine`).
 
 Layer correspondence: Dense <-> nn.Linear (W <-> weight, b <-> bias), BatchNorm1d <->
 nn.BatchNorm1d (gamma <-> weight, beta <-> bias, running statistics), Dropout <-> nn.Dropout,
@@ -11,22 +12,17 @@ and each activation <-> its nn namesake (Softmax <-> nn.Softmax(dim=-1)).
 
 from __future__ import annotations
 
-import statistics
-import time
-
 import numpy as np
 import torch
 from torch import nn
 
-from dlcourse._validation import fail, require_positive_int
+from dlcourse._validation import fail, type_name
 from dlcourse.scratch import (
-    MLP,
     BatchNorm1d,
     Dense,
     Dropout,
     Identity,
     LeakyReLU,
-    MSELoss,
     ReLU,
     Sequential,
     Sigmoid,
@@ -77,9 +73,9 @@ def _to_module(layer, dtype: torch.dtype) -> nn.Module:
 def _pairs(what: str, scratch_seq: Sequential, torch_seq: nn.Sequential) -> list[tuple]:
     """Check that the two models have the same structure and shapes; return their layer pairs."""
     if not isinstance(scratch_seq, Sequential):
-        raise fail(what, "a dlcourse.scratch Sequential", type(scratch_seq).__name__)
+        raise fail(what, "a dlcourse.scratch.Sequential", type_name(scratch_seq))
     if not isinstance(torch_seq, nn.Sequential):
-        raise fail(what, "a torch.nn.Sequential", type(torch_seq).__name__)
+        raise fail(what, "a torch.nn.Sequential", type_name(torch_seq))
     if len(torch_seq) != len(scratch_seq):
         raise fail(
             what,
@@ -93,8 +89,8 @@ def _pairs(what: str, scratch_seq: Sequential, torch_seq: nn.Sequential) -> list
             name = expected.__name__ if expected else "a supported layer"
             raise fail(
                 what,
-                f"nn.{name} at index {i} (to match {type(layer).__name__})",
-                type(module).__name__,
+                f"torch.nn.{name} at index {i} (to match {type_name(layer)})",
+                type_name(module),
             )
         for side, array, tensor in _arrays(layer, module):
             if tuple(tensor.shape) != array.shape:
@@ -124,7 +120,7 @@ def _arrays(layer, module: nn.Module) -> list[tuple[str, np.ndarray, torch.Tenso
 def to_torch(seq: Sequential, dtype: torch.dtype = torch.float64) -> nn.Sequential:
     """A ``torch.nn.Sequential`` with the same layers, weights, running statistics and modes."""
     if not isinstance(seq, Sequential):
-        raise fail("to_torch", "a dlcourse.scratch Sequential", type(seq).__name__)
+        raise fail("to_torch", "a dlcourse.scratch.Sequential", type_name(seq))
     modules = []
     for i, layer in enumerate(seq):
         if _torch_type(layer) is None:
@@ -143,59 +139,3 @@ def copy_weights_to_torch(seq: Sequential, torch_seq: nn.Sequential) -> None:
         for layer, module in _pairs("copy_weights_to_torch", seq, torch_seq):
             for _, array, tensor in _arrays(layer, module):
                 tensor.copy_(_tensor(array, tensor.dtype))
-
-
-def copy_weights_from_torch(torch_seq: nn.Sequential, seq: Sequential) -> None:
-    """Copy ``torch_seq``'s parameters and running statistics into ``seq`` (float64, in place).
-
-    The scratch arrays stay the same objects, so an optimizer built on ``seq.parameters()`` keeps
-    working.
-    """
-    for layer, module in _pairs("copy_weights_from_torch", seq, torch_seq):
-        for _, array, tensor in _arrays(layer, module):
-            array[...] = tensor.detach().cpu().to(torch.float64).numpy()
-
-
-def _median_ms(step, repeats: int) -> float:
-    """Median wall time of ``step()`` in milliseconds, after a few untimed warm-up calls."""
-    for _ in range(10):
-        step()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        step()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times) * 1e3
-
-
-def benchmark_scratch_vs_torch(repeats: int = 200) -> dict:
-    """Time one training step's forward + backward of a 30-64-64-1 ReLU MLP on a batch of 256.
-
-    Both engines run in float64 on the CPU, on the same weights and data, measured in the same run
-    with ``time.perf_counter``: a step is ``zero_grad``, forward, MSE loss and backward; each engine
-    runs ``repeats`` timed steps in its own block (interleaving them lets NumPy's BLAS threads and
-    torch's threads, both spin-waiting, slow each other down). Returns
-    ``{"scratch_ms": median ms per step, "torch_ms": median ms per step, "ratio": scratch/torch}``.
-    """
-    repeats = require_positive_int("benchmark_scratch_vs_torch: repeats", repeats)
-    rng = np.random.default_rng(0)
-    X = rng.standard_normal((256, 30))
-    y = rng.standard_normal((256, 1))
-    model = MLP([30, 64, 64, 1], rng=rng)
-    loss = MSELoss()
-    torch_model = to_torch(model)
-    torch_loss = nn.MSELoss()
-    X_t, y_t = torch.from_numpy(X), torch.from_numpy(y)
-
-    def scratch_step() -> None:
-        model.zero_grad()
-        loss(model(X), y)
-        model.backward(loss.backward())
-
-    def torch_step() -> None:
-        torch_model.zero_grad()
-        torch_loss(torch_model(X_t), y_t).backward()
-
-    scratch_ms = _median_ms(scratch_step, repeats)
-    torch_ms = _median_ms(torch_step, repeats)
-    return {"scratch_ms": scratch_ms, "torch_ms": torch_ms, "ratio": scratch_ms / torch_ms}

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import copy
 import math
+import warnings
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -35,7 +36,15 @@ from torch.utils.data import DataLoader, TensorDataset
 from tqdm.auto import tqdm
 from tqdm.notebook import tqdm_notebook
 
-from dlcourse._validation import fail, require_int, require_positive_int, require_real
+from dlcourse._validation import (
+    fail,
+    require_instance,
+    require_int,
+    require_positive_int,
+    type_name,
+)
+from dlcourse.scratch.train import EarlyStoppingBase
+from dlcourse.scratch.train import accuracy as _accuracy
 
 __all__ = [
     "EarlyStopping",
@@ -57,6 +66,32 @@ Metric = Callable[[torch.Tensor, torch.Tensor], float]
 _Y_DTYPES = {"float32": torch.float32, "int64": torch.int64}
 
 
+def _require_same_index(X: object, y: object) -> None:
+    """A DataFrame X and a Series y must share their index: rows are paired by position."""
+    X_index, y_index = getattr(X, "index", None), getattr(y, "index", None)
+    if not isinstance(X_index, pd.Index) or not isinstance(y_index, pd.Index):
+        return
+    if not X_index.equals(y_index):
+        received = (
+            "the same labels in another order"
+            if X_index.sort_values().equals(y_index.sort_values())
+            else "different index labels"
+        )
+        expected = "the same index as X, in the same order (rows are paired by position)"
+        raise fail("y", expected, f"{received}: use y.loc[X.index]")
+
+
+def _target_dtype(y: np.ndarray, y_dtype: str | None) -> torch.dtype:
+    """From the array's dtype, never its values (a split missing a class keeps its dtype)."""
+    if y_dtype is not None:
+        if y_dtype not in _Y_DTYPES:
+            raise fail("y_dtype", f"None or one of {sorted(_Y_DTYPES)}", repr(y_dtype))
+        return _Y_DTYPES[y_dtype]
+    if np.issubdtype(y.dtype, np.integer):
+        return torch.int64
+    return torch.float32
+
+
 def make_loader(
     X: np.ndarray,
     y: np.ndarray,
@@ -65,17 +100,19 @@ def make_loader(
     seed: int = 0,
     y_dtype: str | None = None,
 ) -> DataLoader:
-    """A ``DataLoader`` of ``(X_batch, y_batch)`` from NumPy arrays (or DataFrames / Series).
+    """A ``DataLoader`` of ``(X_batch, y_batch)`` from NumPy arrays (or a DataFrame and a Series).
 
-    ``X`` becomes float32. The target's dtype follows what the usual losses expect:
+    ``X`` becomes float32. The target's dtype follows the array's dtype, never the values present
+    (a validation split that happens to miss a class must not change type):
 
-    * integer labels with values in {0, 1} -> float32 ``(n,)``, for ``BCEWithLogitsLoss``;
-    * integer labels with more values -> int64 ``(n,)`` class indices, for ``CrossEntropyLoss``;
-    * float targets -> float32, for regression losses (``MSELoss``, ``L1Loss``).
+    * integer labels -> int64 ``(n,)``: class indices for ``CrossEntropyLoss``; :func:`fit`
+      converts them to float for ``BCEWithLogitsLoss`` (a hand-written loop does ``y.float()``);
+    * float or bool targets -> float32, for ``BCEWithLogitsLoss`` and regression losses.
 
-    ``y_dtype="int64"`` forces class indices (e.g. two classes with ``CrossEntropyLoss``) and
-    ``y_dtype="float32"`` forces floats. Shuffling uses its own ``torch.Generator`` seeded with
-    ``seed``, so the batch order is reproducible and independent of the global random state.
+    ``y_dtype="int64"`` or ``"float32"`` forces one. A DataFrame ``X`` and a Series ``y`` must
+    have the same index in the same order (rows are paired by position). Shuffling uses its own
+    ``torch.Generator`` seeded with ``seed``, so the batch order is reproducible and independent
+    of the global random state.
 
     Args:
         X: features ``(n_samples, ...)``.
@@ -83,29 +120,23 @@ def make_loader(
         batch_size: samples per batch (>= 1); the last batch may be smaller.
         shuffle: reshuffle every epoch (training) or keep the order (validation, test).
         seed: seed of the shuffling generator (non-negative integer).
-        y_dtype: ``None`` (automatic, as above), ``"float32"`` or ``"int64"``.
+        y_dtype: ``None`` (from y's dtype, as above), ``"float32"`` or ``"int64"``.
 
     Returns:
         torch.utils.data.DataLoader over a ``TensorDataset(X, y)``.
     """
+    _require_same_index(X, y)
     X = np.asarray(X)
     y = np.asarray(y)
     batch_size = require_positive_int("batch_size", batch_size)
     seed = require_int("seed", seed, 0)
-    if X.ndim < 1 or len(X) == 0 or not np.issubdtype(X.dtype, np.number):
-        raise fail("X", "a non-empty numeric array (n_samples, ...)", f"{X.dtype} {X.shape}")
-    if y.ndim < 1 or len(y) != len(X) or not np.issubdtype(y.dtype, np.number):
+    if X.ndim < 1 or len(X) == 0 or X.dtype.kind not in "biuf":
+        raise fail("X", "a non-empty real array (n_samples, ...)", f"{X.dtype} {X.shape}")
+    if y.ndim < 1 or len(y) != len(X) or y.dtype.kind not in "biuf":
         raise fail(
-            "y", f"a numeric array with {len(X)} rows (one per row of X)", f"{y.dtype} {y.shape}"
+            "y", f"a real array with {len(X)} rows (one per row of X)", f"{y.dtype} {y.shape}"
         )
-    if y_dtype is None:
-        binary = np.issubdtype(y.dtype, np.integer) and np.isin(y, (0, 1)).all()
-        target_dtype = torch.int64 if np.issubdtype(y.dtype, np.integer) and not binary else None
-        target_dtype = target_dtype or torch.float32
-    elif y_dtype in _Y_DTYPES:
-        target_dtype = _Y_DTYPES[y_dtype]
-    else:
-        raise fail("y_dtype", f"None or one of {sorted(_Y_DTYPES)}", repr(y_dtype))
+    target_dtype = _target_dtype(y, y_dtype)
     # torch.tensor copies: pandas hands out read-only arrays, which torch.as_tensor warns about.
     dataset = TensorDataset(
         torch.tensor(X, dtype=torch.float32), torch.tensor(y, dtype=target_dtype)
@@ -146,23 +177,15 @@ class History:
         """The validation loss at ``best_epoch``."""
         return None if self.best_epoch is None else self.val_loss[self.best_epoch]
 
-    def to_frame(self) -> pd.DataFrame:
-        """One row per epoch (index ``epoch`` from 1), columns train_loss, val_loss, metrics."""
-        columns = {"train_loss": self.train_loss}
-        if self.val_loss:
-            columns["val_loss"] = self.val_loss
-        columns.update(self.metrics)
-        index = pd.RangeIndex(1, len(self.train_loss) + 1, name="epoch")
-        return pd.DataFrame(columns, index=index)
 
-
-class EarlyStopping:
+class EarlyStopping(EarlyStoppingBase):
     """Stop training when the validation loss has not improved for ``patience`` epochs.
 
     An epoch improves when ``val_loss < best_loss - min_delta``. After ``patience`` consecutive
     epochs without improvement, :meth:`step` returns True. With ``restore_best=True``, ``fit``
     then loads the weights (and buffers, e.g. batch-norm statistics) saved at the best epoch, so
-    the model returned is the one that validated best, not the last, overfitted one.
+    the model returned is the one that validated best, not the last, overfitted one. The rule is
+    :class:`dlcourse.scratch.train.EarlyStoppingBase`'s; this class saves a ``state_dict``.
 
     Args:
         patience: epochs without improvement tolerated before stopping (>= 1).
@@ -170,41 +193,11 @@ class EarlyStopping:
         restore_best: load the best epoch's weights when training ends.
     """
 
-    def __init__(self, patience: int = 10, min_delta: float = 0.0, restore_best: bool = True):
-        self.patience = require_positive_int("patience", patience)
-        self.min_delta = require_real("min_delta", min_delta, 0, math.inf, "[0, inf)")
-        self.restore_best = bool(restore_best)
-        self.reset()
+    def _snapshot(self, model: nn.Module) -> dict[str, torch.Tensor]:
+        return copy.deepcopy(model.state_dict())
 
-    def reset(self) -> None:
-        """Forget everything seen so far (``fit`` calls this, so one object can be reused)."""
-        self.best_loss = math.inf
-        self.best_epoch: int | None = None
-        self.best_state: dict[str, torch.Tensor] | None = None
-        self.epochs_without_improvement = 0
-
-    def step(self, val_loss: float, model: nn.Module, epoch: int) -> bool:
-        """Record epoch ``epoch`` (0-based); return True when training should stop."""
-        if val_loss < self.best_loss - self.min_delta:
-            self.best_loss = float(val_loss)
-            self.best_epoch = epoch
-            if self.restore_best:
-                self.best_state = copy.deepcopy(model.state_dict())
-            self.epochs_without_improvement = 0
-        else:
-            self.epochs_without_improvement += 1
-        return self.epochs_without_improvement >= self.patience
-
-    def restore(self, model: nn.Module) -> None:
-        """Load the best epoch's weights into ``model`` (no-op without ``restore_best``)."""
-        if self.restore_best and self.best_state is not None:
-            model.load_state_dict(self.best_state)
-
-    def __repr__(self) -> str:
-        return (
-            f"EarlyStopping(patience={self.patience}, min_delta={self.min_delta}, "
-            f"restore_best={self.restore_best})"
-        )
+    def _load(self, model: nn.Module, state: dict[str, torch.Tensor]) -> None:
+        model.load_state_dict(state)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -225,21 +218,23 @@ def _inference(model: nn.Module) -> Iterator[None]:
             module.training = training
 
 
-def _split_batch(batch: object) -> tuple[torch.Tensor, torch.Tensor | None]:
-    if isinstance(batch, (list, tuple)):
-        if len(batch) == 1:
-            return batch[0], None
-        if len(batch) == 2:
-            return batch[0], batch[1]
-        raise fail("batch", "(X,) or (X, y) from the loader", f"a tuple of {len(batch)} items")
-    if isinstance(batch, torch.Tensor):
-        return batch, None
-    raise fail("batch", "a tensor or a tuple (X, y)", type(batch).__name__)
+def _split_batch(batch: object, what: str) -> tuple[torch.Tensor, torch.Tensor | None]:
+    if isinstance(batch, (list, tuple)) and len(batch) in (1, 2):
+        parts = tuple(batch)
+    elif isinstance(batch, (list, tuple)):
+        raise fail(what, "batches (X,) or (X, y)", f"a tuple of {len(batch)} items")
+    else:
+        parts = (batch,)
+    for part in parts:
+        if not isinstance(part, torch.Tensor):
+            expected = "batches of torch tensors, e.g. from make_loader(X, y)"
+            raise fail(what, expected, f"a batch holding a {type_name(part)}")
+    return parts[0], parts[1] if len(parts) == 2 else None
 
 
 def _to_device(batch: object, device: torch.device | str, what: str):
     """``(X, y)`` of a batch on ``device``; a loader without targets is an error here."""
-    X, y = _split_batch(batch)
+    X, y = _split_batch(batch, what)
     if y is None:
         raise fail(what, "batches (X, y) with targets", "batches without targets")
     return X.to(device), y.to(device)
@@ -251,11 +246,100 @@ def _mean(total: float, count: int, what: str) -> float:
     return total / count
 
 
-def _align(output: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-    """Drop a trailing output axis of size 1 when the target has no such axis."""
+# Losses that compare output and target element by element (same shape, float targets), and
+# losses that take class indices (target shape = output shape without the class axis).
+_ELEMENTWISE_LOSSES = (nn.MSELoss, nn.L1Loss, nn.SmoothL1Loss, nn.HuberLoss)
+_BINARY_LOSSES = (nn.BCEWithLogitsLoss, nn.BCELoss)
+_CLASS_LOSSES = (nn.CrossEntropyLoss, nn.NLLLoss)
+
+
+def _align(output: torch.Tensor, y: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """Drop a trailing axis of size 1 that only one of output and target has."""
     if output.ndim == y.ndim + 1 and output.shape[-1] == 1:
-        return output.squeeze(-1)
-    return output
+        output = output.squeeze(-1)
+    elif y.ndim == output.ndim + 1 and y.shape[-1] == 1:
+        y = y.squeeze(-1)
+    return output, y
+
+
+def _loss_inputs(output: torch.Tensor, y: torch.Tensor, loss_fn: Callable):
+    """Output and target as ``loss_fn`` must see them, or a ValueError naming the mismatch.
+
+    After aligning a trailing axis of size 1, element-wise losses (MSE, BCE, ...) need equal
+    shapes (no silent (n,) vs (n, 1) broadcast to (n, n)) and get the target in the output's
+    float dtype; class-index losses need labels in [0, n_classes); BCE needs targets in [0, 1].
+    """
+    output, y = _align(output, y)
+    class_indices = output.ndim == y.ndim + 1 and output.shape[:-1] == y.shape
+    if isinstance(loss_fn, _CLASS_LOSSES) or (
+        not isinstance(loss_fn, _ELEMENTWISE_LOSSES + _BINARY_LOSSES) and class_indices
+    ):
+        if class_indices and not y.is_floating_point():
+            n_classes = output.shape[-1]
+            valid = (y >= 0) & (y < n_classes)
+            if isinstance(loss_fn, _CLASS_LOSSES):
+                valid |= y == loss_fn.ignore_index
+            if not bool(valid.all()):
+                bad = int(y[~valid][0])
+                raise fail("targets", f"class labels in [0, {n_classes - 1}]", f"label {bad}")
+            return output, y
+        if output.shape == y.shape and y.is_floating_point():  # class probabilities
+            return output, y
+        raise fail(
+            "targets",
+            f"class labels of shape {tuple(output.shape[:-1])} for outputs of shape "
+            f"{tuple(output.shape)}",
+            f"{y.dtype} targets of shape {tuple(y.shape)}",
+        )
+    if output.shape != y.shape:
+        hint = (
+            "; for two classes use one output unit with BCEWithLogitsLoss"
+            if isinstance(loss_fn, _BINARY_LOSSES)
+            else ""
+        )
+        raise fail(
+            "model output",
+            f"the targets' shape {tuple(y.shape)} (after dropping a trailing axis of size 1)"
+            + hint,
+            f"outputs of shape {tuple(output.shape)}",
+        )
+    if isinstance(loss_fn, _BINARY_LOSSES) and not bool(((y >= 0) & (y <= 1)).all()):
+        bad = float(y[~((y >= 0) & (y <= 1))][0])
+        raise fail("targets", "values in [0, 1] for a binary cross-entropy", f"value {bad:g}")
+    return output, (y.to(output.dtype) if output.is_floating_point() else y)
+
+
+def _batch_loss(model, batch, loss_fn, device, what: str):
+    """Forward one batch; returns (loss, aligned output, target, batch size)."""
+    X, y = _to_device(batch, device, what)
+    output, y = _loss_inputs(model(X), y, loss_fn)
+    loss = loss_fn(output, y)
+    if not isinstance(loss, torch.Tensor) or loss.ndim != 0:
+        shape = tuple(loss.shape) if isinstance(loss, torch.Tensor) else type_name(loss)
+        raise fail("loss_fn", "a scalar loss (reduction='mean')", f"a loss of shape {shape}")
+    return loss, output, y, len(X)
+
+
+def _require_mean_loss(loss_fn: Callable) -> None:
+    reduction = getattr(loss_fn, "reduction", "mean")
+    if reduction == "none":
+        raise fail("loss_fn", "a loss with reduction='mean' (one number per batch)", "'none'")
+
+
+def _same_device(actual: torch.device, wanted: torch.device) -> bool:
+    return actual.type == wanted.type and (wanted.index is None or actual.index == wanted.index)
+
+
+def _require_on_device(model: nn.Module, device: torch.device | str, what: str) -> None:
+    """Every parameter and buffer of ``model`` on ``device`` (checked, not moved)."""
+    wanted = torch.device(device)
+    for tensor in [*model.parameters(), *model.buffers()]:
+        if not _same_device(tensor.device, wanted):
+            raise fail(
+                what,
+                f"a model on {wanted} (the device argument): call model.to({str(wanted)!r})",
+                f"a model with parameters on {tensor.device}",
+            )
 
 
 def _input_dtype(model: nn.Module) -> torch.dtype:
@@ -270,10 +354,9 @@ def _eval_pass(
     total, count, outputs, targets = 0.0, 0, [], []
     with _inference(model):
         for batch in loader:
-            X, y = _to_device(batch, device, "loader")
-            output = _align(model(X), y)
-            total += loss_fn(output, y).item() * len(X)
-            count += len(X)
+            loss, output, y, n = _batch_loss(model, batch, loss_fn, device, "loader")
+            total += loss.item() * n
+            count += n
             outputs.append(output.cpu())
             targets.append(y.cpu())
     return _mean(total, count, "loader"), torch.cat(targets), torch.cat(outputs)
@@ -285,9 +368,12 @@ def evaluate(
     """Mean loss of ``model`` over ``loader`` in eval mode, without gradients.
 
     The mean is weighted by batch size, ``sum_b n_b * L_b / sum_b n_b``, so a smaller last batch
-    counts for what it holds (assumes ``loss_fn`` averages over the batch, the default
-    ``reduction="mean"``). The model's train/eval mode is restored afterwards.
+    counts for what it holds (``loss_fn`` must average over the batch, ``reduction="mean"``).
+    The model must already be on ``device``; its train/eval mode is restored afterwards.
     """
+    require_instance("evaluate: model", model, nn.Module, "a torch.nn.Module")
+    _require_mean_loss(loss_fn)
+    _require_on_device(model, device, "evaluate")
     return _eval_pass(model, loader, loss_fn, device)[0]
 
 
@@ -312,13 +398,15 @@ def predict_proba(
         model: a module mapping a batch ``(n, ...)`` to logits ``(n,)``, ``(n, 1)`` or ``(n, k)``.
         X_or_loader: features ``(n, ...)`` (NumPy array, DataFrame or tensor, converted to the
             model's dtype) or a DataLoader yielding ``X`` or ``(X, y)`` batches.
-        device: where to run the model.
+        device: where the model is (checked: move it with ``model.to(device)`` first).
 
     Returns:
         NumPy float array of probabilities (``(n,)`` or ``(n, k)``).
     """
+    require_instance("predict_proba: model", model, nn.Module, "a torch.nn.Module")
+    _require_on_device(model, device, "predict_proba")
     if isinstance(X_or_loader, DataLoader):
-        batches = (_split_batch(batch)[0] for batch in X_or_loader)
+        batches = (_split_batch(batch, "X_or_loader")[0] for batch in X_or_loader)
     else:
         X = torch.as_tensor(np.asarray(X_or_loader), dtype=_input_dtype(model))
         if X.ndim < 1 or len(X) == 0:
@@ -331,17 +419,19 @@ def predict_proba(
     return torch.cat(probs).numpy()
 
 
-def accuracy(y_true: torch.Tensor, output: torch.Tensor) -> float:
-    """Fraction of correct predictions from logits, usable as a ``fit`` metric.
+def accuracy(y_true: torch.Tensor, output: torch.Tensor, probabilities: bool = False) -> float:
+    """Fraction of correct predictions from logits (default), usable as a ``fit`` metric.
 
-    Binary (output ``(n,)`` or ``(n, 1)``): predict 1 when the logit is > 0, i.e. p > 0.5.
-    Multi-class (output ``(n, k)``): predict ``argmax`` over classes.
+    Binary (output ``(n,)`` or ``(n, 1)``): predict 1 when the logit is > 0, i.e. p > 0.5; with
+    ``probabilities=True`` the output holds p and the threshold is 0.5. Multi-class (output
+    ``(n, k)``): predict ``argmax`` over classes. Binary logits all in [0, 1] look like
+    probabilities and give a warning; see :func:`dlcourse.scratch.train.accuracy`, which this is.
     """
-    if output.ndim == 1 or output.shape[-1] == 1:
-        predicted = (output.reshape(len(output)) > 0).long()
-    else:
-        predicted = output.argmax(dim=-1)
-    return (predicted == y_true.reshape(len(y_true)).long()).float().mean().item()
+    return _accuracy(
+        torch.as_tensor(y_true).detach().cpu().numpy(),
+        torch.as_tensor(output).detach().cpu().double().numpy(),
+        probabilities=probabilities,
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -377,14 +467,52 @@ def _train_epoch(model, loader, loss_fn, optimizer, device) -> float:
     model.train()
     total, count = 0.0, 0
     for batch in loader:
-        X, y = _to_device(batch, device, "train_loader")
         optimizer.zero_grad()
-        loss = loss_fn(_align(model(X), y), y)
+        loss, _, _, n = _batch_loss(model, batch, loss_fn, device, "train_loader")
         loss.backward()
         optimizer.step()
-        total += loss.item() * len(X)
-        count += len(X)
+        total += loss.item() * n
+        count += n
     return _mean(total, count, "train_loader")
+
+
+def _require_model_optimizer(model: nn.Module, optimizer: object, loss_fn: Callable) -> None:
+    """The optimizer must step this model's parameters (not another model's, silently)."""
+    require_instance("fit: model", model, nn.Module, "a torch.nn.Module")
+    require_instance(
+        "fit: optimizer",
+        optimizer,
+        torch.optim.Optimizer,
+        "a torch.optim optimizer, e.g. torch.optim.Adam(model.parameters())",
+    )
+    own = {id(p) for p in model.parameters()}
+    if isinstance(loss_fn, nn.Module):
+        own |= {id(p) for p in loss_fn.parameters()}
+    held = [p for group in optimizer.param_groups for p in group["params"]]
+    foreign = sum(id(p) not in own for p in held)
+    if foreign or not held:
+        raise fail(
+            "fit: optimizer",
+            "an optimizer over this model's parameters, e.g. torch.optim.Adam(model.parameters())",
+            f"{foreign} of its {len(held)} parameters outside the model",
+        )
+
+
+def _warn_if_non_finite(history: History, epoch: int) -> bool:
+    """Warn when this epoch's training or validation loss is NaN or inf; True when it warned."""
+    for what, values in (
+        ("training loss", history.train_loss),
+        ("validation loss", history.val_loss),
+    ):
+        if values and not math.isfinite(values[-1]):
+            warnings.warn(
+                f"fit: the {what} became {values[-1]} in epoch {epoch + 1}; the weights no longer "
+                "mean anything: lower the learning rate, or look for NaN/inf in the inputs",
+                RuntimeWarning,
+                stacklevel=3,
+            )
+            return True
+    return False
 
 
 def fit(
@@ -408,13 +536,16 @@ def fit(
     off and batch norm uses its running statistics during validation.
 
     Args:
-        model: the network; moved to ``device`` (in place, so ``optimizer`` stays valid).
+        model: the network; moved to ``device`` (in place, so ``optimizer`` stays valid), as is
+            a loss module's state (class weights, ``pos_weight``).
         train_loader: batches ``(X, y)`` for training (shuffled, see :func:`make_loader`).
         val_loader: batches ``(X, y)`` for validation, or ``None`` (then no early stopping and
             no metrics).
-        loss_fn: e.g. ``nn.BCEWithLogitsLoss()``; called as ``loss_fn(output, y)`` with a
-            trailing output axis of size 1 dropped to match 1-D targets.
-        optimizer: a ``torch.optim`` optimizer over ``model.parameters()``.
+        loss_fn: e.g. ``nn.BCEWithLogitsLoss()`` (``reduction="mean"``); called as
+            ``loss_fn(output, y)`` once a trailing axis of size 1 that only one of them has is
+            dropped. Element-wise losses (MSE, BCE) then need equal shapes, and get integer
+            targets as floats; class losses need labels in [0, n_classes).
+        optimizer: a ``torch.optim`` optimizer over ``model.parameters()`` (checked).
         epochs: maximum number of passes over ``train_loader`` (>= 1).
         device: ``"cpu"``, ``"cuda"``, a ``torch.device``...
         early_stopping: stop when the validation loss stalls; the object is reset first, and
@@ -426,12 +557,24 @@ def fit(
 
     Returns:
         History with per-epoch losses and metrics, ``best_epoch`` and ``stopped_epoch``.
+
+    Raises:
+        ValueError: before the first step, for an optimizer over other parameters, a loss with
+            ``reduction="none"``, outputs that do not match the targets (e.g. two outputs with
+            BCE), labels out of range, or batches that are not tensors.
+
+    Warns:
+        RuntimeWarning: once, when the training or validation loss becomes NaN or infinite.
     """
     epochs = require_positive_int("epochs", epochs)
+    _require_model_optimizer(model, optimizer, loss_fn)
+    _require_mean_loss(loss_fn)
     if val_loader is None and (early_stopping is not None or metrics):
         raise fail("val_loader", "a DataLoader when early_stopping or metrics are used", "None")
     if early_stopping is not None and not isinstance(early_stopping, EarlyStopping):
-        raise fail("early_stopping", "None or an EarlyStopping", type(early_stopping).__name__)
+        raise fail(
+            "early_stopping", "None or a dlcourse.training.EarlyStopping", type_name(early_stopping)
+        )
     metrics = dict(metrics or {})
     for name, metric in metrics.items():
         if not callable(metric):
@@ -440,7 +583,10 @@ def fit(
         early_stopping.reset()
 
     model.to(device)
+    if isinstance(loss_fn, nn.Module):
+        loss_fn.to(device)  # class weights or pos_weight live beside the outputs
     history = History(metrics={name: [] for name in metrics})
+    warned = False
     bar, handle = _epoch_bar(epochs, progress)
     try:
         for epoch in range(epochs):
@@ -455,6 +601,7 @@ def fit(
                 postfix["val_loss"] = f"{val_loss:.4f}"
                 if early_stopping is not None:
                     stop = early_stopping.step(val_loss, model, epoch)
+            warned = warned or _warn_if_non_finite(history, epoch)
             bar.set_postfix(postfix, refresh=False)
             bar.update(1)
             if stop:

@@ -22,7 +22,7 @@
 # Run this notebook once *before* the course day. It takes a few seconds and tells you, line by line,
 # whether your computer is ready — and, if not, exactly what to do.
 
-# %% [markdown] slideshow={"slide_type": "subslide"}
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## What this notebook checks
 #
 # 1. Python and every package the course uses, with their versions.
@@ -48,7 +48,9 @@ set_style()
 # ## 1. Packages, kernel and device
 #
 # Each line is ✓ when the requirement is met. A ✗ line is followed by the command that fixes it.
-# The same report is printed in a terminal by `python -m dlcourse doctor`.
+# The same report is printed in a terminal by `python -m dlcourse doctor`. You should see one ✓ line
+# per package (Python, numpy, torch, matplotlib, seaborn, scikit-learn, pandas, JupyterLab, …), then
+# "All good: you are ready for the course."
 
 # %% slideshow={"slide_type": "fragment"}
 checks = environment_report()
@@ -67,26 +69,40 @@ print("\nAll good: you are ready for the course." if not missing else f"\nTo fix
 A = torch.ones(256, 256, device=DEVICE)
 product = A @ A
 print(f"device: {DEVICE}; every entry of A @ A is {product[0, 0].item():.0f} (expected 256)")
+print("✓ the device computes correctly")
 assert torch.all(product == 256), "matrix product on the device gave a wrong result"
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 3. Reproducibility
 #
-# `seed_everything(0)` fixes the seeds of Python, NumPy and PyTorch. The three numbers below must be
-# identical on your screen, on your neighbour's and in the course's committed copy of this notebook.
+# `seed_everything(0)` fixes the seeds of Python, NumPy and PyTorch, so the numbers below are the same
+# on every computer. You must see exactly:
+#
+# ```text
+# torch: [0.4963 0.7682 0.0885]
+# numpy: [0.637  0.2698 0.041 ]
+# ```
+#
+# The cell checks this itself and says ✓ or ✗.
 
 # %% slideshow={"slide_type": "fragment"} tags=["nbval-check-output"]
 seed_everything(0)
-print("torch:", torch.rand(3).numpy().round(4))
-print("numpy:", np.random.default_rng(0).random(3).round(4))
+torch_draws = torch.rand(3).numpy().round(4)
+numpy_draws = np.random.default_rng(0).random(3).round(4)
+print("torch:", torch_draws)
+print("numpy:", numpy_draws)
+expected = ([0.4963, 0.7682, 0.0885], [0.637, 0.2698, 0.041])
+same = np.allclose(torch_draws, expected[0]) and np.allclose(numpy_draws, expected[1])
+print("✓ reproducible: your numbers match the course's" if same else "✗ different numbers: tell the instructor")
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 4. Figures
 #
-# You should see a sigmoid curve below. If you see text such as `<Figure ...>` instead, your
-# JupyterLab is not showing inline plots: restart the kernel and run the notebook again.
+# You should see an S-shaped curve (the sigmoid) rising from 0 on the left to 1 on the right. If you
+# see text such as `<Figure ...>` instead, your JupyterLab is not showing inline plots: restart the
+# kernel and run the notebook again.
 
-# %% slideshow={"slide_type": "fragment"}
+# %% slideshow={"slide_type": "fragment"} tags=["hide-code"] alt="An S-shaped sigmoid curve rising from 0 to 1 as z goes from -6 to 6."
 z = np.linspace(-6, 6, 200)
 fig, ax = plt.subplots(figsize=(6, 3))
 ax.plot(z, 1 / (1 + np.exp(-z)))

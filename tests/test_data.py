@@ -1,4 +1,4 @@
-"""Tests of dlcourse.data: the Breast Cancer Wisconsin loader, the simulators, DNA helpers, toys."""
+"""Tests of dlcourse.data: the Breast Cancer Wisconsin loader, the simulators, DNA helpers."""
 
 import hashlib
 import re
@@ -273,13 +273,39 @@ def test_tumour_subtypes_reject_sizes_that_do_not_add_up(kwargs, message):
         (data.simulate_expression_regression, {"n_genes": 2}, "n_genes"),
         (data.simulate_dna_motif, {"length": 4}, "length"),
         (data.simulate_dna_motif, {"motif": "TATANT"}, "motif"),
-        (data.make_circles, {"factor": 1.5}, "factor"),
-        (data.make_spirals, {"n_samples": 3}, "n_samples"),
     ],
 )
 def test_simulators_reject_bad_arguments(simulate, kwargs, message):
     with pytest.raises(ValueError, match=f"{message}: expected"):
         simulate(**kwargs)
+
+
+def test_extreme_subtype_imbalance_leaving_a_class_empty_is_an_error():
+    with pytest.raises(
+        ValueError,
+        match=r"simulate_tumour_subtypes: imbalance: expected proportions giving every subtype "
+        r"at least one .*, got 0 tumours of subtype 3",
+    ):
+        data.simulate_tumour_subtypes(n_samples=40, imbalance=(0.6, 0.3, 0.09, 0.001))
+
+
+def test_tiny_positive_fraction_leaving_no_positive_is_an_error():
+    with pytest.raises(
+        ValueError,
+        match=r"simulate_dna_motif: positive_fraction: expected a fraction giving at least 1 "
+        r"positive of 100 sequences, got 0.001 \(0 positives\)",
+    ):
+        data.simulate_dna_motif(n_sequences=100, positive_fraction=0.001)
+
+
+def test_a_motif_negatives_cannot_avoid_is_an_error_not_a_hang():
+    with pytest.raises(
+        ValueError,
+        match=r"simulate_dna_motif: motif: expected a motif that random negatives can avoid .*"
+        r"'AT' .*nearly impossible",
+    ):
+        data.simulate_dna_motif(motif="AT", length=200)
+    data.simulate_dna_motif(n_sequences=20, motif="ATG", length=20)  # rare enough: works
 
 
 # ---------------------------------------------------------------------------------------------
@@ -335,27 +361,3 @@ def test_dna_helpers_name_bad_characters_and_lengths():
         data.reverse_complement("ACGU")
     with pytest.raises(ValueError, match="iterable of strings"):
         data.one_hot_dna(42)
-
-
-# ---------------------------------------------------------------------------------------------
-# Toy 2-D sets
-# ---------------------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("make", [data.make_moons, data.make_circles, data.make_spirals])
-def test_toys_are_seeded_2d_and_balanced(make):
-    X, y = make(n_samples=120, seed=5)
-    X_again, y_again = make(n_samples=120, seed=5)
-    assert X.shape == (120, 2) and X.dtype == np.float64 and y.dtype == np.int64
-    np.testing.assert_array_equal(X, X_again)
-    np.testing.assert_array_equal(y, y_again)
-    assert not np.array_equal(X, make(n_samples=120, seed=6)[0])
-    assert np.bincount(y).tolist() == [60, 60]
-
-
-def test_spirals_follow_the_documented_process():
-    X, y = data.make_spirals(n_samples=300, n_classes=3, noise=0.0, seed=0)
-    assert np.bincount(y).tolist() == [100, 100, 100]
-    radius = np.hypot(X[:, 0], X[:, 1])
-    assert radius.max() == pytest.approx(1.0) and radius.min() == pytest.approx(0.0)
-    assert LogisticRegression().fit(X, y).score(X, y) < 0.7

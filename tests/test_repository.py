@@ -1,9 +1,13 @@
-"""Repository checks: notebooks paired and clean, environment.yml in step, workflows valid."""
+"""Repository checks: notebooks paired and clean, environment.yml in step, workflows valid.
+
+And the package's import graph: the student library never reaches into the course build.
+"""
 
 import ast
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -14,7 +18,7 @@ try:
 except ModuleNotFoundError:  # Python 3.10
     import tomli as tomllib
 
-from dlcourse import pipeline
+from dlcourse.tooling import pipeline
 
 ROOT = pipeline.repository_root()
 SOURCES = pipeline.notebook_sources()
@@ -54,7 +58,12 @@ def test_committed_notebook_is_clean(source):
 
 def test_environment_yml_lists_the_same_packages_as_pyproject():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    wanted = project["dependencies"] + project["optional-dependencies"]["test"]
+    extras = project["optional-dependencies"]
+    wanted = [
+        requirement
+        for requirement in project["dependencies"] + extras["build"] + extras["test"]
+        if requirement_name(requirement) != "dlcourse"  # the test extra includes the build extra
+    ]
     environment = yaml.safe_load((ROOT / "environment.yml").read_text())
     conda = [dep for dep in environment["dependencies"] if isinstance(dep, str)]
     pip = next(dep["pip"] for dep in environment["dependencies"] if isinstance(dep, dict))
@@ -70,6 +79,7 @@ def test_environment_yml_lists_the_same_packages_as_pyproject():
     assert "-e ." in pip
 
 
+@pytest.mark.slow
 def test_workflows_are_valid_against_githubs_schema():
     workflows = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
     assert workflows
@@ -88,7 +98,7 @@ def test_workflows_are_valid_against_githubs_schema():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_ci_script_pins_the_cpu_wheel_and_calls_the_readme_command():
+def test_ci_script_pins_torch_and_calls_the_readme_command():
     script = (ROOT / ".ci" / "run").read_text()
     readme = (ROOT / "README.md").read_text()
     assert "torch==2.13.0" in script and "make test" in script
@@ -113,3 +123,103 @@ def test_no_module_level_name_is_defined_twice(module):
     ]
     repeated = sorted({name for name in names if names.count(name) > 1})
     assert not repeated, f"{module.name} defines {repeated} more than once"
+
+
+# -- the import graph: the student library apart from the course build ----------------------------
+
+PACKAGE = ROOT / "dlcourse"
+BUILD_PACKAGE = "dlcourse.tooling"
+# The third-party packages only the course build needs (pyproject's `build` extra).
+BUILD_ONLY = {"jupytext", "nbformat", "nbclient", "nbconvert"}
+SHARED_PRIVATE = {"dlcourse._validation"}  # the one private module every package may import
+
+
+def module_name(path: Path) -> str:
+    parts = path.relative_to(ROOT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def is_package(path: Path) -> bool:
+    return path.name == "__init__.py"
+
+
+def imports(path: Path) -> list[tuple[str, bool]]:
+    """Every module ``path`` imports, absolute, with whether the import is at module level."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    name = module_name(path)
+    package = name if is_package(path) else name.rpartition(".")[0]
+    top_level = {id(node) for node in tree.body}
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found += [(alias.name, id(node) in top_level) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                anchor = package.split(".")[: len(package.split(".")) - node.level + 1]
+                base = ".".join([*anchor, base] if base else anchor)
+            found.append((base, id(node) in top_level))
+            for alias in node.names:
+                candidate = f"{base}.{alias.name}"
+                relative = Path(*candidate.split("."))
+                if (ROOT / relative).with_suffix(".py").is_file() or (ROOT / relative).is_dir():
+                    found.append((candidate, id(node) in top_level))
+    return found
+
+
+MODULES = sorted(PACKAGE.rglob("*.py"))
+
+
+def in_build(name: str) -> bool:
+    return name == BUILD_PACKAGE or name.startswith(BUILD_PACKAGE + ".")
+
+
+def test_the_import_parser_sees_relative_and_lazy_imports(tmp_path):
+    nested = ROOT / "dlcourse" / "tooling" / "cli.py"
+    found = dict(imports(nested))
+    assert found["dlcourse.tooling.errors"] is True
+    assert found["dlcourse.tooling.pipeline"] is False  # imported inside a command
+    main = dict(imports(PACKAGE / "__main__.py"))
+    assert main == {"dlcourse.tooling.cli": False}
+
+
+@pytest.mark.parametrize("module", MODULES, ids=module_name)
+def test_the_student_library_never_imports_the_course_build(module):
+    name = module_name(module)
+    if in_build(name):
+        return
+    found = imports(module)
+    if name == "dlcourse.__main__":
+        # `python -m dlcourse` delegates to the build's command line, lazily (inside a function).
+        assert all(not top for target, top in found if in_build(target)), found
+        return
+    reached = sorted(target for target, _ in found if in_build(target))
+    assert not reached, f"{name} imports the course build: {reached}"
+    third_party = sorted({target.split(".")[0] for target, _ in found} & BUILD_ONLY)
+    assert not third_party, f"{name} imports {third_party}, which only the build extra installs"
+
+
+@pytest.mark.parametrize("module", MODULES, ids=module_name)
+def test_no_module_imports_a_private_module_of_another_package(module):
+    name = module_name(module)
+    importer_package = name if is_package(module) else name.rpartition(".")[0]
+    for target, _ in imports(module):
+        parts = target.split(".")
+        if parts[0] != "dlcourse" or target in SHARED_PRIVATE:
+            continue
+        for index, part in enumerate(parts[1:], start=1):
+            if part.startswith("_") and not part.startswith("__"):
+                owner = ".".join(parts[:index])
+                assert importer_package == owner or importer_package.startswith(owner + "."), (
+                    f"{name} imports {target}, a private module of {owner}"
+                )
+                break
+
+
+def test_the_console_script_and_python_m_point_at_the_command_line():
+    import importlib
+
+    scripts = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["scripts"]
+    module, _, function = scripts["dlcourse"].partition(":")
+    assert callable(getattr(importlib.import_module(module), function))
+    assert in_build(module)

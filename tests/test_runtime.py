@@ -17,10 +17,21 @@ def test_seed_everything_makes_python_numpy_and_torch_repeat():
     assert torch.are_deterministic_algorithms_enabled()
 
 
-@pytest.mark.parametrize("bad", [-1, 1.5, "0", True, None])
-def test_seed_everything_rejects_bad_seeds(bad):
-    with pytest.raises(ValueError, match="non-negative integer"):
+@pytest.mark.parametrize("bad", [-1, 1.5, "0", True, None, 2**32])
+def test_seed_everything_rejects_bad_seeds_before_reseeding_anything(bad):
+    random.seed(7)
+    expected = random.random()
+    random.seed(7)
+    with pytest.raises(
+        ValueError, match=r"seed_everything: seed: expected an integer in \[0, 4294967295\]"
+    ):
         runtime.seed_everything(bad)
+    assert random.random() == expected  # Python's generator was not reseeded first
+
+
+def test_seed_everything_accepts_the_largest_numpy_seed():
+    runtime.seed_everything(2**32 - 1)
+    runtime.seed_everything(np.int64(5))
 
 
 def test_get_device_defaults_to_best_available(monkeypatch):

@@ -3,6 +3,7 @@
 import warnings
 
 import numpy as np
+import pandas as pd
 import pytest
 import torch
 from torch import nn
@@ -24,10 +25,11 @@ def _model(seed=0, dropout=0.0, outputs=1):
     return nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Dropout(dropout), nn.Linear(8, outputs))
 
 
-def _fit(model, train, val, epochs=5, lr=0.1, **kwargs):
+def _fit(model, train, val, epochs=5, lr=0.1, loss=None, **kwargs):
     optimizer = torch.optim.SGD(model.parameters(), lr=lr)
     kwargs.setdefault("progress", False)
-    return fit(model, train, val, nn.BCEWithLogitsLoss(), optimizer, epochs, "cpu", **kwargs)
+    loss = nn.BCEWithLogitsLoss() if loss is None else loss
+    return fit(model, train, val, loss, optimizer, epochs, "cpu", **kwargs)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -35,14 +37,31 @@ def _fit(model, train, val, epochs=5, lr=0.1, **kwargs):
 # ---------------------------------------------------------------------------------------------
 
 
-def test_loader_dtypes_follow_the_target(binary_data):
+def test_loader_dtypes_follow_the_array_dtype_not_its_values(binary_data):
     X, y = binary_data
     X_batch, y_batch = next(iter(make_loader(X, y)))
-    assert X_batch.dtype == torch.float32 and y_batch.dtype == torch.float32
+    assert X_batch.dtype == torch.float32 and y_batch.dtype == torch.int64
     assert X_batch.shape == (32, 4) and y_batch.shape == (32,)
-    assert next(iter(make_loader(X, y % 3 + y)))[1].dtype == torch.int64  # labels 0..2
+    # A validation split of a 3-class problem that lacks class 2 stays class indices.
+    assert next(iter(make_loader(X, y)))[1].dtype == next(iter(make_loader(X, y * 2)))[1].dtype
+    assert next(iter(make_loader(X, y.astype(bool))))[1].dtype == torch.float32
     assert next(iter(make_loader(X, X[:, 0])))[1].dtype == torch.float32  # regression
-    assert next(iter(make_loader(X, y, y_dtype="int64")))[1].dtype == torch.int64
+    assert next(iter(make_loader(X, y, y_dtype="float32")))[1].dtype == torch.float32
+
+
+def test_loader_pairs_pandas_rows_by_index(binary_data):
+    X, y = binary_data
+    X_df = pd.DataFrame(X, index=[f"S{i}" for i in range(len(X))])
+    y_series = pd.Series(y, index=X_df.index)
+    make_loader(X_df, y_series)
+    with pytest.raises(
+        ValueError,
+        match=r"y: expected the same index as X, in the same order .*, got the same labels in "
+        r"another order: use y.loc\[X.index\]",
+    ):
+        make_loader(X_df, y_series.iloc[::-1])
+    with pytest.raises(ValueError, match="got different index labels"):
+        make_loader(X_df, y_series.reset_index(drop=True))
 
 
 def test_loader_shuffling_is_seeded(binary_data):
@@ -63,7 +82,8 @@ def test_loader_shuffling_is_seeded(binary_data):
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"y": np.zeros(5)}, "y: expected a numeric array with 96 rows"),
+        ({"y": np.zeros(5)}, "y: expected a real array with 96 rows"),
+        ({"y": np.zeros(96, dtype=complex)}, "y: expected a real array"),
         ({"batch_size": 0}, "batch_size: expected a positive integer"),
         ({"y_dtype": "float16"}, "y_dtype: expected"),
         ({"seed": -1}, "seed: expected"),
@@ -171,7 +191,7 @@ def test_validation_runs_in_eval_mode_so_dropout_is_off(binary_data):
     assert model.training  # evaluate restores the mode it found
 
 
-def test_history_metrics_best_epoch_and_frame(binary_data):
+def test_history_metrics_and_best_epoch(binary_data):
     X, y = binary_data
     seen = []
 
@@ -190,9 +210,6 @@ def test_history_metrics_best_epoch_and_frame(binary_data):
     assert history.metrics["n"] == [40.0] * 4
     assert all(0 <= a <= 1 for a in history.metrics["accuracy"])
     assert history.best_epoch == int(np.argmin(history.val_loss)) and history.stopped_epoch is None
-    frame = history.to_frame()
-    assert list(frame.columns) == ["train_loss", "val_loss", "accuracy", "n"]
-    assert frame.index.tolist() == [1, 2, 3, 4]
 
 
 def test_fit_is_deterministic_on_cpu(binary_data):
@@ -247,6 +264,190 @@ def test_fit_rejects_loaders_without_targets(binary_data):
     unlabelled = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(torch.ones(8, 4)))
     with pytest.raises(ValueError, match="train_loader: expected batches \\(X, y\\)"):
         _fit(_model(), unlabelled, None, epochs=1)
+
+
+# ---------------------------------------------------------------------------------------------
+# fit: misuse is caught before the first step, not after an epoch or never
+# ---------------------------------------------------------------------------------------------
+
+
+def _weights(model):
+    return [p.detach().clone() for p in model.parameters()]
+
+
+def _assert_unchanged(model, before):
+    assert all(torch.equal(a, b) for a, b in zip(_weights(model), before, strict=True))
+
+
+def test_mse_with_n_outputs_against_n_by_1_targets_trains_without_broadcasting(binary_data):
+    X, _ = binary_data
+    target = X @ np.array([1.0, -2.0, 0.5, 0.0])
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(4, 1), nn.Flatten(0))  # outputs (n,)
+    loader = make_loader(X, target[:, None], batch_size=32)  # targets (n, 1)
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    history = fit(model, loader, loader, nn.MSELoss(), optimizer, 60, "cpu", progress=False)
+    assert history.val_loss[-1] < 1e-3  # broadcasting to (n, n) would stall near var(y)
+
+
+def test_outputs_that_do_not_match_the_targets_are_an_error(binary_data):
+    X, _ = binary_data
+    model = _model(outputs=2)
+    before = _weights(model)
+    loader = make_loader(X, X[:, 0])
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    with pytest.raises(
+        ValueError,
+        match=r"model output: expected the targets' shape \(32,\) .*, got outputs of shape "
+        r"\(32, 2\)",
+    ):
+        fit(model, loader, None, nn.MSELoss(), optimizer, 1, "cpu", progress=False)
+    _assert_unchanged(model, before)
+
+
+def test_two_outputs_with_bce_say_what_to_do(binary_data):
+    X, y = binary_data
+    model = _model(outputs=2)
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    with pytest.raises(ValueError, match="for two classes use one output unit with BCEWithLogits"):
+        fit(model, make_loader(X, y), None, nn.BCEWithLogitsLoss(), optimizer, 1, "cpu")
+
+
+def test_an_optimizer_over_another_models_parameters_is_an_error(binary_data):
+    X, y = binary_data
+    model, other = _model(), _model(seed=1)
+    before = _weights(model)
+    optimizer = torch.optim.SGD(other.parameters(), lr=0.1)
+    with pytest.raises(
+        ValueError,
+        match=r"fit: optimizer: expected an optimizer over this model's parameters.*, "
+        r"got 4 of its 4 parameters outside the model",
+    ):
+        fit(model, make_loader(X, y), None, nn.BCEWithLogitsLoss(), optimizer, 1, "cpu")
+    _assert_unchanged(model, before)
+
+
+def test_a_loss_without_reduction_is_an_error(binary_data):
+    X, y = binary_data
+    with pytest.raises(
+        ValueError, match="loss_fn: expected a loss with reduction='mean' .*, got 'none'"
+    ):
+        _fit(
+            _model(), make_loader(X, y), None, epochs=1, loss=nn.BCEWithLogitsLoss(reduction="none")
+        )
+
+
+def test_a_loss_function_returning_a_vector_is_an_error(binary_data):
+    X, _ = binary_data
+
+    def per_sample(output, target):
+        return (output - target) ** 2
+
+    model = _model()
+    before = _weights(model)
+    with pytest.raises(
+        ValueError, match=r"loss_fn: expected a scalar loss .*, got a loss of shape"
+    ):
+        _fit(model, make_loader(X, X[:, 0]), None, epochs=1, loss=per_sample)
+    _assert_unchanged(model, before)
+
+
+@pytest.mark.parametrize(
+    ("labels", "loss", "outputs", "message"),
+    [
+        (
+            np.arange(96) % 4,
+            nn.CrossEntropyLoss(),
+            3,
+            r"expected class labels in \[0, 2\], got label 3",
+        ),
+        (
+            np.arange(96) % 3 - 1,
+            nn.CrossEntropyLoss(),
+            3,
+            r"expected class labels in \[0, 2\], got label -1",
+        ),
+        (
+            np.arange(96) % 3,
+            nn.BCEWithLogitsLoss(),
+            1,
+            r"expected values in \[0, 1\] .*, got value 2",
+        ),
+    ],
+)
+def test_labels_out_of_range_are_an_error_before_the_first_step(
+    binary_data, labels, loss, outputs, message
+):
+    X, _ = binary_data
+    model = _model(outputs=outputs)
+    before = _weights(model)
+    loader = make_loader(X, labels, shuffle=True)
+    with pytest.raises(ValueError, match=message):
+        _fit(model, loader, None, epochs=1, loss=loss)
+    _assert_unchanged(model, before)
+
+
+def test_numpy_batches_are_an_error(binary_data):
+    X, y = binary_data
+    with pytest.raises(
+        ValueError,
+        match=r"train_loader: expected batches of torch tensors, e.g. from make_loader\(X, y\), "
+        r"got a batch holding a numpy.ndarray",
+    ):
+        _fit(_model(), [(X, y)], None, epochs=1)
+
+
+def test_fit_names_qualified_types(binary_data):
+    from dlcourse import scratch
+
+    X, y = binary_data
+    loader = make_loader(X, y)
+    with pytest.raises(
+        ValueError, match="fit: model: expected a torch.nn.Module, got dlcourse.scratch.Sequential"
+    ):
+        fit(scratch.MLP([4, 1], rng=0), loader, None, nn.BCEWithLogitsLoss(), None, 1, "cpu")
+    with pytest.raises(
+        ValueError,
+        match="early_stopping: expected None or a dlcourse.training.EarlyStopping, "
+        "got dlcourse.scratch.EarlyStopping",
+    ):
+        _fit(_model(), loader, loader, epochs=1, early_stopping=scratch.EarlyStopping())
+
+
+def test_fit_warns_when_the_loss_becomes_non_finite(binary_data):
+    X, y = binary_data
+    X = X.copy()
+    X[5, 0] = np.nan
+    with pytest.warns(RuntimeWarning, match=r"fit: the training loss became nan in epoch 1"):
+        history = _fit(_model(), make_loader(X, y), make_loader(X, y), epochs=3)
+    assert np.isnan(history.train_loss).all() and history.best_epoch is None
+
+
+def test_fit_does_not_warn_while_the_loss_is_finite(binary_data):
+    X, y = binary_data
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        _fit(_model(), make_loader(X, y), make_loader(X, y), epochs=2)
+
+
+def test_evaluate_and_predict_proba_check_the_models_device(binary_data):
+    X, y = binary_data
+    model = nn.Linear(4, 1, device="meta")  # a device other than the CPU, on any machine
+    message = (
+        r"expected a model on cpu \(the device argument\).*, got a model with parameters on meta"
+    )
+    with pytest.raises(ValueError, match="predict_proba: " + message):
+        predict_proba(model, X, "cpu")
+    with pytest.raises(ValueError, match="evaluate: " + message):
+        evaluate(model, make_loader(X, y), nn.BCEWithLogitsLoss(), "cpu")
+
+
+def test_accuracy_detects_probabilities_passed_as_logits():
+    y = torch.tensor([1, 0, 1, 0, 1, 1, 0, 1])
+    p = torch.tensor([0.9, 0.1, 0.8, 0.3, 0.7, 0.6, 0.2, 0.4])
+    with pytest.warns(UserWarning, match="expected logits .*look like probabilities"):
+        training.accuracy(y, p)
+    assert training.accuracy(y, p, probabilities=True) == 0.875
 
 
 # ---------------------------------------------------------------------------------------------
@@ -339,18 +540,18 @@ def test_accuracy_for_logits():
 
 def test_history_defaults():
     history = History()
-    assert history.best_val_loss is None and history.to_frame().empty
+    assert history.best_val_loss is None and history.train_loss == []
 
 
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
 def test_fit_and_predict_on_cuda(binary_data):
     X, y = binary_data
-    model = _model()
+    model = _model()  # on the CPU: fit moves it, and the loss's pos_weight with it
     history = fit(
         model,
         make_loader(X, y, shuffle=True),
         make_loader(X, y),
-        nn.BCEWithLogitsLoss(),
+        nn.BCEWithLogitsLoss(pos_weight=torch.tensor(2.0)),
         torch.optim.Adam(model.parameters(), lr=1e-2),
         5,
         "cuda",
@@ -360,6 +561,10 @@ def test_fit_and_predict_on_cuda(binary_data):
     )
     assert next(model.parameters()).is_cuda and len(history.train_loss) >= 1
     assert predict_proba(model, X, "cuda").shape == (96,)
+    with pytest.raises(ValueError, match="predict_proba: expected a model on cpu"):
+        predict_proba(model, X, "cpu")
+    with pytest.raises(ValueError, match="evaluate: expected a model on cpu"):
+        evaluate(model, make_loader(X, y), nn.BCEWithLogitsLoss(), "cpu")
 
 
 def test_make_loader_accepts_read_only_arrays_without_warning():
@@ -370,4 +575,4 @@ def test_make_loader_accepts_read_only_arrays_without_warning():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         X_batch, y_batch = next(iter(make_loader(X, y, batch_size=6)))
-    assert X_batch.shape == (6, 2) and y_batch.dtype == torch.float32
+    assert X_batch.shape == (6, 2) and y_batch.dtype == torch.int64

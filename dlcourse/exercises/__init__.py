@@ -1,37 +1,60 @@
-"""Self-checks for the notebooks' exercises: print ✓ or a helpful ✗, return a bool, never raise.
+"""Self-checks for the notebooks' exercises: one line ✓, ✗ with a hint, or … for a stub; never raise.
 
 A notebook exercise ends with a call such as ``check_sigmoid(sigmoid)``. The check runs the
-student's function on its own inputs (including extremes such as z = ±1000), compares with the
-reference implementation in :mod:`dlcourse.scratch` within a stated tolerance, and prints one line:
+student's function on its own inputs (including extremes such as z = ±1000 and integer arrays where
+the exercise allows them), compares with the reference implementation in :mod:`dlcourse.scratch`
+within a stated tolerance, and prints one line:
 
-* ``✓ <what>`` when every case matches;
-* ``✗ <what>: <what is off>. Hint: <the concept to revisit>`` otherwise (never the answer);
-* ``… <what>: not implemented yet`` for a stub (``None``, ``...``, a function returning ``None``
-  or ``...``, or raising ``NotImplementedError``), so the student edition runs top to bottom.
+* ``✓ <exercise>: correct on N test cases (rtol=…, atol=…)`` when every case matches;
+* ``✗ <exercise>: <what is off>. <hint>`` otherwise, naming the typical mistake when it recognises
+  one (never the answer);
+* ``… <exercise>: not implemented yet`` for an untouched stub (``None``, ``...``, a body that only
+  returns ``None``, or ``raise NotImplementedError``), so the student edition runs top to bottom.
+  A function that computes something but returns ``None`` is told it forgot its ``return``.
 
-A check never raises: an exception in the student's code is reported as ✗ with its type and
-message. Numerical warnings (overflow, invalid value, division by zero) count as failures, because
-the point of several exercises is a formula that stays finite and silent at extreme inputs.
+The check returns a :class:`CheckResult`, truthy only when passed (``assert check_x(f)`` in a
+solution cell) and displayed as nothing in Jupyter: the line appears exactly once under the cell.
+A check never raises and never hangs: exceptions (``sys.exit()`` included), numerical warnings,
+arguments changed in place and code running past the time limit are reported as ✗.
 
-Layout: ``core`` holds the engine (``report``, ``is_stub``, ``not_implemented``, ``compare``,
-``check_close``, ``check_function``); ``basics`` the checks several notebooks share; then one module
-per pair of notebooks (``nb01_02``, ``nb03_04``, ...). A new check goes in its notebook's module,
-built on ``check_function``/``check_close``, and is listed in that module's ``__all__``; this
-package re-exports every public check, so notebooks write ``from dlcourse.exercises import ...``.
+Layout, one module per topic (the notebooks' topics, named as in :mod:`dlcourse.scratch`):
+
+============================  ========================================================
+``core``                      the engine: ``check_function``, ``run_student``, ``CheckResult``
+``neuron``                    sigmoid, a neuron on a batch, decision boundary, XOR by hand
+``forward_pass``              parameter count, MLP forward, collapse of linear layers, ReLU bump
+``gradient_descent``          momentum step, Adam step, one epoch of mini-batch SGD
+``backpropagation``           central difference, hidden delta, a full backward pass
+``activations``               sigmoid and leaky-ReLU derivatives, softmax, softmax backward
+``losses``                    MAE gradient, BCE, BCE from logits, weighted cross-entropy
+``regularization``            weight decay, inverted dropout, early-stopping rule, batch norm
+``pytorch``                   standardise genes, a DNA ``Dataset``, early stopping by hand
+``practical``                 sensitivity/specificity, cost threshold, permutation importance
+============================  ========================================================
+
+A topic module imports only ``core`` (never a sibling). A new check goes in its topic's module,
+built on ``check_function`` (or ``run_student`` + ``trouble`` for answers that are not a function
+of array inputs), and is listed in that module's ``__all__``; this package re-exports every public
+check, so notebooks write ``from dlcourse.exercises import check_...``.
 """
 
-from dlcourse.exercises.basics import (
-    check_bce,
-    check_momentum_step,
-    check_neuron_forward,
-    check_sigmoid,
+from dlcourse.exercises.activations import (
+    check_leaky_relu_grad,
     check_sigmoid_grad,
     check_softmax,
+    check_softmax_backward,
+)
+from dlcourse.exercises.backpropagation import (
+    check_backward_pass,
+    check_central_difference,
+    check_hidden_delta,
 )
 from dlcourse.exercises.core import (
     ATOL,
     RTOL,
+    TIME_LIMIT_S,
     Case,
+    CheckResult,
     check_close,
     check_function,
     compare,
@@ -39,51 +62,52 @@ from dlcourse.exercises.core import (
     not_implemented,
     report,
 )
-from dlcourse.exercises.nb01_02 import (
-    XOR_INPUTS,
-    XOR_TARGETS,
+from dlcourse.exercises.forward_pass import (
     check_collapse,
-    check_decision_boundary,
     check_mlp_forward,
     check_parameter_count,
     check_relu_bump,
-    check_xor_network,
 )
-from dlcourse.exercises.nb03_04 import (
+from dlcourse.exercises.gradient_descent import (
     check_adam_step,
-    check_backward_pass,
-    check_central_difference,
-    check_hidden_delta,
     check_minibatch_epoch,
+    check_momentum_step,
 )
-from dlcourse.exercises.nb05_06 import (
+from dlcourse.exercises.losses import (
+    check_bce,
     check_bce_with_logits,
-    check_leaky_relu_grad,
     check_mae_grad,
-    check_softmax_backward,
     check_weighted_cross_entropy,
 )
-from dlcourse.exercises.nb07 import (
+from dlcourse.exercises.neuron import (
+    check_decision_boundary,
+    check_neuron_forward,
+    check_sigmoid,
+    check_xor_network,
+)
+from dlcourse.exercises.practical import (
+    check_cost_threshold,
+    check_permutation_importance,
+    check_sensitivity_specificity,
+)
+from dlcourse.exercises.pytorch import (
+    check_dna_dataset,
+    check_fit_early_stopping,
+    check_standardise_genes,
+)
+from dlcourse.exercises.regularization import (
     check_batchnorm_forward,
     check_dropout_forward,
     check_early_stopping,
     check_weight_decay_step,
 )
-from dlcourse.exercises.nb08_09 import (
-    check_cost_threshold,
-    check_dna_dataset,
-    check_fit_early_stopping,
-    check_permutation_importance,
-    check_sensitivity_specificity,
-    check_standardise_genes,
-)
 
 __all__ = [
     "ATOL",
     "RTOL",
-    "XOR_INPUTS",
-    "XOR_TARGETS",
+    "TIME_LIMIT_S",
     "Case",
+    "CheckResult",
     "check_adam_step",
     "check_backward_pass",
     "check_batchnorm_forward",

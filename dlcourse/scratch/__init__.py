@@ -4,8 +4,9 @@ float64 throughout, vectorised over the batch, and numerically faithful to PyTor
 tested against ``torch`` in float64), with torch.nn / torch.optim names so each line maps onto its
 PyTorch counterpart. This package never imports torch; :mod:`dlcourse.torch_bridge` converts models.
 
-Modules: ``activations``, ``losses``, ``layers`` (Layer, Dense, Dropout, BatchNorm1d), ``network``
-(Sequential, MLP), ``optim`` (SGD, AdaGrad, RMSProp, Adam, AdamW), ``gradcheck``, ``landscapes``.
+Modules: ``activations``, ``losses`` (and the L1/L2 penalties), ``layers`` (Layer, Dense, Dropout,
+BatchNorm1d), ``network`` (Sequential, MLP), ``optim`` (SGD, AdaGrad, RMSProp, Adam, AdamW),
+``train`` (train_epoch, evaluate, accuracy, EarlyStopping), ``gradcheck``, ``landscapes``.
 """
 
 from .activations import (
@@ -49,12 +50,15 @@ from .losses import (
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
     cross_entropy,
+    l1_penalty,
+    l2_penalty,
     log_softmax,
     mae,
     mse,
 )
 from .network import MLP, Sequential
 from .optim import SGD, AdaGrad, Adam, AdamW, Optimizer, RMSProp
+from .train import EarlyStopping, accuracy, dense_weight_penalty, evaluate, train_epoch
 
 __all__ = [
     "ACTIVATIONS",
@@ -74,6 +78,7 @@ __all__ = [
     "CrossEntropyLoss",
     "Dense",
     "Dropout",
+    "EarlyStopping",
     "GradientCheckReport",
     "Identity",
     "L1Loss",
@@ -88,13 +93,18 @@ __all__ = [
     "Sigmoid",
     "Softmax",
     "Tanh",
+    "accuracy",
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
     "cross_entropy",
+    "dense_weight_penalty",
+    "evaluate",
     "get_activation",
     "gradient_check",
     "identity",
     "identity_grad",
+    "l1_penalty",
+    "l2_penalty",
     "leaky_relu",
     "leaky_relu_grad",
     "log_softmax",
@@ -109,5 +119,6 @@ __all__ = [
     "softmax",
     "tanh",
     "tanh_grad",
+    "train_epoch",
     "trajectory",
 ]

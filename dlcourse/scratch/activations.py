@@ -1,8 +1,9 @@
 """Activation functions: plain functions (value and derivative, for plots) and layers (for networks).
 
 The plain functions are elementwise on NumPy arrays (``softmax`` acts along an axis). The layers
-follow the :class:`~dlcourse.scratch.layers.Layer` protocol: ``forward`` caches what ``backward``
-needs, ``backward(grad_out)`` returns dL/d(input). Conventions are PyTorch's, e.g. ReLU'(0) = 0.
+follow the :class:`~dlcourse.scratch.layers.Layer` protocol: ``forward`` validates and caches the
+input ``self.x`` and output ``self.out``, so each ``_backward`` is one line of maths returning
+dL/d(input). Conventions are PyTorch's, e.g. ReLU'(0) = 0.
 """
 
 from __future__ import annotations
@@ -93,92 +94,64 @@ def softmax(z: np.ndarray, axis: int = -1) -> np.ndarray:
     return e
 
 
-class _Elementwise(Layer):
-    """An activation layer; subclasses cache what their derivative needs in ``_cache``."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._cache: np.ndarray | None = None
-
-    def _input(self, x: np.ndarray) -> np.ndarray:
-        return as_float_array(f"{type(self).__name__}.forward: x", x)
-
-    def _grad(self, grad_out: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        what = f"{type(self).__name__}.backward"
-        cache = self._cached(self._cache, what)
-        return self._check_grad_out(grad_out, cache.shape, what), cache
-
-
-class Identity(_Elementwise):
+class Identity(Layer):
     """y = x; backward passes the gradient through (``torch.nn.Identity``)."""
 
-    def forward(self, x: np.ndarray) -> np.ndarray:
-        self._cache = x = self._input(x)
+    def _forward(self, x: np.ndarray) -> np.ndarray:
         return x
 
-    def backward(self, grad_out: np.ndarray) -> np.ndarray:
-        grad_out, _ = self._grad(grad_out)
+    def _backward(self, grad_out: np.ndarray) -> np.ndarray:
         return grad_out
 
 
-class Sigmoid(_Elementwise):
+class Sigmoid(Layer):
     """y = σ(x); dL/dx = g · y (1 − y), using the cached output (``torch.nn.Sigmoid``)."""
 
-    def forward(self, x: np.ndarray) -> np.ndarray:
-        self._cache = y = sigmoid(self._input(x))
-        return y
+    def _forward(self, x: np.ndarray) -> np.ndarray:
+        return sigmoid(x)
 
-    def backward(self, grad_out: np.ndarray) -> np.ndarray:
-        grad_out, y = self._grad(grad_out)
-        return grad_out * (1.0 - y) * y
+    def _backward(self, grad_out: np.ndarray) -> np.ndarray:
+        return grad_out * (1.0 - self.out) * self.out
 
 
-class Tanh(_Elementwise):
+class Tanh(Layer):
     """y = tanh(x); dL/dx = g · (1 − y²), using the cached output (``torch.nn.Tanh``)."""
 
-    def forward(self, x: np.ndarray) -> np.ndarray:
-        self._cache = y = np.tanh(self._input(x))
-        return y
+    def _forward(self, x: np.ndarray) -> np.ndarray:
+        return np.tanh(x)
 
-    def backward(self, grad_out: np.ndarray) -> np.ndarray:
-        grad_out, y = self._grad(grad_out)
-        return grad_out * (1.0 - y * y)
+    def _backward(self, grad_out: np.ndarray) -> np.ndarray:
+        return grad_out * (1.0 - self.out * self.out)
 
 
-class ReLU(_Elementwise):
+class ReLU(Layer):
     """y = max(x, 0); dL/dx = g where x > 0, else 0 (``torch.nn.ReLU``)."""
 
-    def forward(self, x: np.ndarray) -> np.ndarray:
-        x = self._input(x)
-        self._cache = x > 0
+    def _forward(self, x: np.ndarray) -> np.ndarray:
         return np.maximum(x, 0.0)
 
-    def backward(self, grad_out: np.ndarray) -> np.ndarray:
-        grad_out, positive = self._grad(grad_out)
-        return grad_out * positive
+    def _backward(self, grad_out: np.ndarray) -> np.ndarray:
+        return grad_out * (self.x > 0)
 
 
-class LeakyReLU(_Elementwise):
+class LeakyReLU(Layer):
     """y = x if x > 0 else a·x; dL/dx = g or a·g (``torch.nn.LeakyReLU``, a = negative_slope)."""
 
     def __init__(self, negative_slope: float = 0.01) -> None:
         super().__init__()
         self.negative_slope = _check_slope("LeakyReLU: negative_slope", negative_slope)
 
-    def forward(self, x: np.ndarray) -> np.ndarray:
-        x = self._input(x)
-        self._cache = x > 0
-        return np.where(self._cache, x, self.negative_slope * x)
+    def _forward(self, x: np.ndarray) -> np.ndarray:
+        return np.where(x > 0, x, self.negative_slope * x)
 
-    def backward(self, grad_out: np.ndarray) -> np.ndarray:
-        grad_out, positive = self._grad(grad_out)
-        return np.where(positive, grad_out, self.negative_slope * grad_out)
+    def _backward(self, grad_out: np.ndarray) -> np.ndarray:
+        return np.where(self.x > 0, grad_out, self.negative_slope * grad_out)
 
     def extra_repr(self) -> str:
         return f"negative_slope={self.negative_slope}"
 
 
-class Softmax(_Elementwise):
+class Softmax(Layer):
     """y = softmax(x) along the last axis (``torch.nn.Softmax(dim=-1)``).
 
     Backward (Jacobian-vector product, no (C, C) Jacobian built): ``dL/dx = y (g − Σ_j g_j y_j)``.
@@ -186,13 +159,11 @@ class Softmax(_Elementwise):
     logits and fuses log-softmax for stability, as torch does.
     """
 
-    def forward(self, x: np.ndarray) -> np.ndarray:
-        self._cache = y = softmax(self._input(x), axis=-1)
-        return y
+    def _forward(self, x: np.ndarray) -> np.ndarray:
+        return softmax(x, axis=-1)
 
-    def backward(self, grad_out: np.ndarray) -> np.ndarray:
-        grad_out, y = self._grad(grad_out)
-        return y * (grad_out - np.sum(grad_out * y, axis=-1, keepdims=True))
+    def _backward(self, grad_out: np.ndarray) -> np.ndarray:
+        return self.out * (grad_out - np.sum(grad_out * self.out, axis=-1, keepdims=True))
 
     def extra_repr(self) -> str:
         return "dim=-1"

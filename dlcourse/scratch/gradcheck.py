@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from dlcourse._validation import fail, require_real
+from dlcourse._validation import fail, require_real, type_name
 
 from .layers import Dropout
 
@@ -56,7 +56,7 @@ def numerical_gradient(
     Truncation error is O(eps²); rounding error O(1e-16 / eps), hence eps around 1e-6 in float64.
     """
     if not isinstance(x, np.ndarray) or x.dtype != np.float64:
-        got = f"dtype {x.dtype}" if isinstance(x, np.ndarray) else type(x).__name__
+        got = f"dtype {x.dtype}" if isinstance(x, np.ndarray) else type_name(x)
         raise fail("numerical_gradient: x", "a float64 numpy array (perturbed in place)", got)
     eps = require_real("numerical_gradient: eps", eps, 0.0, np.inf, "(0, inf)")
     grad = np.empty_like(x)
@@ -90,17 +90,19 @@ class GradientCheckReport:
 
     @property
     def max_error(self) -> float:
-        return max(self.errors.values(), default=0.0)
+        """The largest error; NaN when any error is NaN (Python's ``max`` would skip it)."""
+        return float(np.max(list(self.errors.values()))) if self.errors else 0.0
 
     def passed(self, tol: float = DEFAULT_TOL) -> bool:
-        return self.max_error <= tol
+        """True when every error is finite and at most ``tol``: an inf or NaN error fails."""
+        return bool(np.isfinite(self.max_error)) and self.max_error <= tol
 
     def __str__(self) -> str:
         width = max([len("parameter"), *(len(name) for name in self.errors)])
         lines = [f"{'parameter':<{width}}  {'shape':<12}  relative error"]
         for name, error in self.errors.items():
             shape = str(self.analytic[name].shape)
-            mark = "✓" if error <= DEFAULT_TOL else "✗"
+            mark = "✓" if np.isfinite(error) and error <= DEFAULT_TOL else "✗"
             lines.append(f"{name:<{width}}  {shape:<12}  {error:.2e} {mark}")
         verdict = "passed" if self.passed() else "FAILED"
         lines.append(
@@ -130,9 +132,9 @@ def gradient_check(
     """
     for attr in ("named_parameters", "named_buffers", "zero_grad", "forward", "backward"):
         if not hasattr(model, attr):
-            raise fail("gradient_check: model", "a Sequential", type(model).__name__)
+            raise fail("gradient_check: model", "a dlcourse.scratch.Sequential", type_name(model))
     if not (callable(loss) and hasattr(loss, "backward")):
-        raise fail("gradient_check: loss", "a loss object such as MSELoss()", type(loss).__name__)
+        raise fail("gradient_check: loss", "a loss object such as MSELoss()", type_name(loss))
     eps = require_real("gradient_check: eps", eps, 0.0, np.inf, "(0, inf)")
     dropouts = [layer for layer in model.layers if isinstance(layer, Dropout) and layer.training]
     saved_buffers = [(b, b.copy()) for _, b in model.named_buffers()]

@@ -27,7 +27,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from dlcourse._validation import as_float_array, fail
+from dlcourse._validation import (
+    as_float_array,
+    fail,
+    require_callable,
+    require_instance,
+    require_int,
+    require_same_shape,
+)
 
 from .optim import Optimizer
 
@@ -194,22 +201,18 @@ def trajectory(
     ``optimizer.step([landscape.grad(xy)])``. A diverging run is recorded as it goes (rows may
     become inf or nan, which matplotlib skips) without overflow warnings.
     """
-    if not isinstance(landscape, Landscape):
-        raise fail(
-            "trajectory: landscape", "a Landscape such as ROSENBROCK", type(landscape).__name__
-        )
+    require_instance(
+        "trajectory: landscape", landscape, Landscape, "a Landscape such as ROSENBROCK"
+    )
     start = landscape.x0 if x0 is None else x0
     xy = np.array(as_float_array("trajectory: x0", start), dtype=np.float64)
-    if xy.shape != (2,):
-        raise fail("trajectory", "x0 of shape (2,)", tuple(xy.shape))
-    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 0:
-        raise fail("trajectory: steps", "a non-negative integer", repr(steps))
-    if not callable(make_optimizer):
-        raise fail(
-            "trajectory: make_optimizer",
-            "a function params -> Optimizer, e.g. lambda params: SGD(params, lr=0.01)",
-            type(make_optimizer).__name__,
-        )
+    require_same_shape("trajectory", xy, (2,), "x0")
+    steps = require_int("trajectory: steps", steps, 0)
+    require_callable(
+        "trajectory: make_optimizer",
+        make_optimizer,
+        "a function params -> Optimizer, e.g. lambda params: SGD(params, lr=0.01)",
+    )
     optimizer = make_optimizer([xy])
     if (
         not isinstance(optimizer, Optimizer)

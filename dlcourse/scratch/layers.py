@@ -2,9 +2,11 @@
 
 Every layer (activations included) follows one protocol, mirroring ``torch.nn.Module``:
 
-- ``forward(x)`` (also ``layer(x)``) computes the output and caches what ``backward`` needs;
-- ``backward(grad_out)`` takes dL/d(output) and returns dL/d(input), and *adds* dL/d(parameter)
-  into ``grads`` as PyTorch's ``.grad`` does, so call ``zero_grad()`` before each backward pass;
+- ``forward(x)`` (also ``layer(x)``) validates ``x``, computes the output in ``_forward`` and
+  caches the input ``layer.x`` and output ``layer.out`` that ``backward`` needs;
+- ``backward(grad_out)`` takes dL/d(output), returns dL/d(input) from ``_backward``, and *adds*
+  dL/d(parameter) into ``grads`` as PyTorch's ``.grad`` does, so call ``zero_grad()`` before each
+  backward pass;
 - ``params`` and ``grads`` are lists of arrays in the same order (``param_names`` names them);
   the optimizers update ``params`` in place, so these are always the same array objects;
 - ``buffers`` are non-trainable state (BatchNorm's running statistics), named by ``buffer_names``;
@@ -21,6 +23,7 @@ from dlcourse._validation import (
     as_float_array,
     as_rng,
     fail,
+    global_rng,
     require_2d,
     require_positive_int,
     require_real,
@@ -31,7 +34,13 @@ INITS = ("torch", "he", "xavier")
 
 
 class Layer:
-    """Base class of every layer: stateless and parameter-free unless a subclass says otherwise."""
+    """Base class of every layer: stateless and parameter-free unless a subclass says otherwise.
+
+    ``forward`` and ``backward`` are the boundary: they validate their argument, cache the input
+    and output, and call ``_forward(x)`` / ``_backward(grad_out)``, where a subclass writes only the
+    maths (as micrograd's ops do). Inside ``_backward`` the cached ``self.x`` (the input) and
+    ``self.out`` (the output) of the last forward call are available.
+    """
 
     def __init__(self) -> None:
         self.params: list[np.ndarray] = []
@@ -40,11 +49,34 @@ class Layer:
         self.buffers: list[np.ndarray] = []
         self.buffer_names: list[str] = []
         self.training = True
+        self.x: np.ndarray | None = None
+        self.out: np.ndarray | None = None
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        raise NotImplementedError
+        """Validate ``x``, compute the output with ``_forward`` and cache both for backward."""
+        name = type(self).__name__
+        x = as_float_array(f"{name}.forward: x", x)
+        self._check_input(f"{name}.forward", x)
+        out = self._forward(x)
+        self.x, self.out = x, out
+        return out
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
+        """Validate dL/d(output) against the cached output, then return ``_backward``'s dL/d(input)."""
+        name = f"{type(self).__name__}.backward"
+        if self.out is None:
+            raise RuntimeError(f"{name}: expected a forward call before backward, got none")
+        grad_out = as_float_array(f"{name}: grad_out", grad_out)
+        require_same_shape(name, grad_out, self.out.shape, "grad_out (the forward output's shape)")
+        return self._backward(grad_out)
+
+    def _check_input(self, what: str, x: np.ndarray) -> None:
+        """Shape checks of a subclass (none by default: elementwise layers take any shape)."""
+
+    def _forward(self, x: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+    def _backward(self, grad_out: np.ndarray) -> np.ndarray:
         raise NotImplementedError
 
     def __call__(self, x: np.ndarray) -> np.ndarray:
@@ -68,23 +100,13 @@ class Layer:
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.extra_repr()})"
 
-    def _cached(self, value: object, what: str) -> object:
-        if value is None:
-            raise RuntimeError(f"{what}: expected a forward call before backward, got none")
-        return value
-
-    def _check_grad_out(self, grad_out: object, shape: tuple, what: str) -> np.ndarray:
-        grad_out = as_float_array(what, grad_out)
-        require_same_shape(what, grad_out, shape, "grad_out (the forward output's shape)")
-        return grad_out
-
 
 class Dense(Layer):
     """Fully connected layer ``y = x W^T + b``, as ``torch.nn.Linear``.
 
     Shapes: ``x: (batch, in_features)``, ``W: (out_features, in_features)``, ``b: (out_features,)``,
-    ``y: (batch, out_features)``. The deck writes ``z = W x + b`` for one column vector ``x``; stacking
-    the batch as rows turns that into ``x W^T``, which is what torch computes.
+    ``y: (batch, out_features)``. The lecture writes ``z = W x + b`` for one column vector ``x``;
+    stacking the batch as rows turns that into ``x W^T``, which is what torch computes.
 
     Backward, with ``g = dL/dy: (batch, out_features)``::
 
@@ -97,7 +119,9 @@ class Dense(Layer):
     - ``"he"``: ``W ~ N(0, 2/in)`` (``kaiming_normal_``, suited to ReLU), ``b = 0``;
     - ``"xavier"``: ``W ~ U(-sqrt(6/(in+out)), sqrt(6/(in+out)))`` (``xavier_uniform_``), ``b = 0``.
 
-    ``rng`` is a ``numpy.random.Generator`` (shared, so a model draws from one stream) or an int seed.
+    ``rng``: a ``numpy.random.Generator`` (shared, so a model draws from one stream), an int seed,
+    or None to follow NumPy's global seed (set by ``seed_everything``), as torch layers follow
+    torch's.
     """
 
     def __init__(
@@ -131,20 +155,15 @@ class Dense(Layer):
         self.params = [self.W, self.b]
         self.grads = [self.dW, self.db]
         self.param_names = ["W", "b"]
-        self._x: np.ndarray | None = None
 
-    def forward(self, x: np.ndarray) -> np.ndarray:
-        x = as_float_array("Dense.forward: x", x)
-        require_2d("Dense.forward", x, "x", self.in_features)
-        self._x = x
-        out = x @ self.W.T
-        out += self.b
-        return out
+    def _check_input(self, what: str, x: np.ndarray) -> None:
+        require_2d(what, x, "x", self.in_features)
 
-    def backward(self, grad_out: np.ndarray) -> np.ndarray:
-        x = self._cached(self._x, "Dense.backward")
-        grad_out = self._check_grad_out(grad_out, (x.shape[0], self.out_features), "Dense.backward")
-        self.dW += grad_out.T @ x
+    def _forward(self, x: np.ndarray) -> np.ndarray:
+        return x @ self.W.T + self.b
+
+    def _backward(self, grad_out: np.ndarray) -> np.ndarray:
+        self.dW += grad_out.T @ self.x
         self.db += grad_out.sum(axis=0)
         return grad_out @ self.W
 
@@ -161,29 +180,25 @@ class Dropout(Layer):
     ``1 - p`` at test time ("standard" dropout); torch, and this class, rescale during training.
 
     Backward multiplies by the same mask: ``dL/dx = mask * g`` with ``mask in {0, 1/(1-p)}``.
-    ``p`` must lie in [0, 1) (torch also accepts 1, which zeroes everything).
+    ``p`` must lie in [0, 1) (torch also accepts 1, which zeroes everything). ``rng`` as for
+    :class:`Dense`; with None each mask follows NumPy's global seed (set by ``seed_everything``).
     """
 
     def __init__(self, p: float = 0.5, rng: np.random.Generator | int | None = None) -> None:
         super().__init__()
         self.p = require_real("Dropout: p", p, 0.0, 1.0, "[0, 1)")
-        self.rng = as_rng("Dropout", rng)
+        self.rng = None if rng is None else as_rng("Dropout", rng)
         self.mask: np.ndarray | None = None
-        self._shape: tuple | None = None
 
-    def forward(self, x: np.ndarray) -> np.ndarray:
-        x = as_float_array("Dropout.forward: x", x)
-        self._shape = x.shape
+    def _forward(self, x: np.ndarray) -> np.ndarray:
         if not self.training or self.p == 0.0:
             self.mask = None
             return x
-        keep = self.rng.random(x.shape) >= self.p
-        self.mask = keep * (1.0 / (1.0 - self.p))
+        rng = global_rng() if self.rng is None else self.rng
+        self.mask = (rng.random(x.shape) >= self.p) * (1.0 / (1.0 - self.p))
         return x * self.mask
 
-    def backward(self, grad_out: np.ndarray) -> np.ndarray:
-        shape = self._cached(self._shape, "Dropout.backward")
-        grad_out = self._check_grad_out(grad_out, shape, "Dropout.backward")
+    def _backward(self, grad_out: np.ndarray) -> np.ndarray:
         return grad_out if self.mask is None else grad_out * self.mask
 
     def extra_repr(self) -> str:
@@ -215,9 +230,7 @@ class BatchNorm1d(Layer):
         super().__init__()
         self.num_features = require_positive_int("BatchNorm1d: num_features", num_features)
         self.momentum = require_real("BatchNorm1d: momentum", momentum, 0.0, 1.0, "[0, 1]")
-        if isinstance(eps, bool) or not isinstance(eps, (int, float)) or not eps > 0:
-            raise fail("BatchNorm1d: eps", "a positive number", repr(eps))
-        self.eps = float(eps)
+        self.eps = require_real("BatchNorm1d: eps", eps, 0.0, np.inf, "(0, inf)")
         self.gamma = np.ones(self.num_features)
         self.beta = np.zeros(self.num_features)
         self.dgamma = np.zeros(self.num_features)
@@ -229,46 +242,42 @@ class BatchNorm1d(Layer):
         self.param_names = ["gamma", "beta"]
         self.buffers = [self.running_mean, self.running_var]
         self.buffer_names = ["running_mean", "running_var"]
-        self._x_hat: np.ndarray | None = None
-        self._inv_std: np.ndarray | None = None
+        self.x_hat: np.ndarray | None = None
+        self.inv_std: np.ndarray | None = None
         self._batch_stats = True
 
-    def forward(self, x: np.ndarray) -> np.ndarray:
-        x = as_float_array("BatchNorm1d.forward: x", x)
-        require_2d("BatchNorm1d.forward", x, "x", self.num_features)
-        if self.training:
-            n = x.shape[0]
-            if n < 2:
-                raise fail(
-                    "BatchNorm1d.forward", "more than 1 sample per batch in training mode", n
-                )
-            mean = x.mean(axis=0)
-            centred = x - mean
-            var = np.mean(centred * centred, axis=0)
-            self._inv_std = 1.0 / np.sqrt(var + self.eps)
-            self.running_mean *= 1.0 - self.momentum
-            self.running_mean += self.momentum * mean
-            self.running_var *= 1.0 - self.momentum
-            self.running_var += (self.momentum * n / (n - 1)) * var
-        else:
-            centred = x - self.running_mean
-            self._inv_std = 1.0 / np.sqrt(self.running_var + self.eps)
-        self._batch_stats = self.training
-        self._x_hat = centred * self._inv_std
-        return self.gamma * self._x_hat + self.beta
+    def _check_input(self, what: str, x: np.ndarray) -> None:
+        require_2d(what, x, "x", self.num_features)
+        if self.training and x.shape[0] < 2:
+            raise fail(what, "more than 1 sample per batch in training mode", x.shape[0])
 
-    def backward(self, grad_out: np.ndarray) -> np.ndarray:
-        x_hat = self._cached(self._x_hat, "BatchNorm1d.backward")
-        grad_out = self._check_grad_out(grad_out, x_hat.shape, "BatchNorm1d.backward")
-        self.dgamma += np.sum(grad_out * x_hat, axis=0)
+    def _forward(self, x: np.ndarray) -> np.ndarray:
+        if self.training:
+            mean, var = x.mean(axis=0), x.var(axis=0)
+            self._update_running_stats(mean, var, n=x.shape[0])
+        else:
+            mean, var = self.running_mean, self.running_var
+        self._batch_stats = self.training
+        self.inv_std = 1.0 / np.sqrt(var + self.eps)
+        self.x_hat = (x - mean) * self.inv_std
+        return self.gamma * self.x_hat + self.beta
+
+    def _update_running_stats(self, mean: np.ndarray, var: np.ndarray, n: int) -> None:
+        self.running_mean *= 1.0 - self.momentum
+        self.running_mean += self.momentum * mean
+        self.running_var *= 1.0 - self.momentum
+        self.running_var += (self.momentum * n / (n - 1)) * var
+
+    def _backward(self, grad_out: np.ndarray) -> np.ndarray:
+        self.dgamma += np.sum(grad_out * self.x_hat, axis=0)
         self.dbeta += grad_out.sum(axis=0)
         dx_hat = grad_out * self.gamma
-        if not self._batch_stats:
-            return dx_hat * self._inv_std
-        n = x_hat.shape[0]
+        if not self._batch_stats:  # eval mode: the statistics are constants
+            return dx_hat * self.inv_std
+        n = dx_hat.shape[0]
         sum_dx_hat = dx_hat.sum(axis=0)
-        sum_dx_hat_x_hat = np.sum(dx_hat * x_hat, axis=0)
-        return (n * dx_hat - sum_dx_hat - x_hat * sum_dx_hat_x_hat) * (self._inv_std / n)
+        sum_dx_hat_x_hat = np.sum(dx_hat * self.x_hat, axis=0)
+        return (n * dx_hat - sum_dx_hat - self.x_hat * sum_dx_hat_x_hat) * (self.inv_std / n)
 
     def extra_repr(self) -> str:
         return f"{self.num_features}, eps={self.eps}, momentum={self.momentum}"

@@ -11,7 +11,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from dlcourse._validation import as_float_array, fail, require_same_shape
+from dlcourse._validation import (
+    as_float_array,
+    fail,
+    require_in_unit_interval,
+    require_real,
+    require_same_shape,
+)
 
 from .activations import sigmoid
 
@@ -45,7 +51,7 @@ def _reduce(values: np.ndarray, reduction: str) -> float:
 def mse(y_hat: np.ndarray, y: np.ndarray, reduction: str = "mean") -> float:
     """Mean squared error ``(1/N) Σ (ŷ − y)²`` over all N elements, without the ½ (torch).
 
-    The deck's ½·MSE has gradient ``(ŷ − y)/N``; this one's is ``2(ŷ − y)/N``. Same minimiser,
+    The lecture's ½·MSE has gradient ``(ŷ − y)/N``; this one's is ``2(ŷ − y)/N``. Same minimiser,
     learning rates differ by a factor 2.
     """
     _check_reduction("mse", reduction)
@@ -64,15 +70,15 @@ def mae(y_hat: np.ndarray, y: np.ndarray, reduction: str = "mean") -> float:
 def binary_cross_entropy(y_hat: np.ndarray, y: np.ndarray, reduction: str = "mean") -> float:
     """Binary cross-entropy on probabilities: ``−(1/N) Σ [y log p + (1 − y) log(1 − p)]``.
 
-    ``y_hat`` holds probabilities p in [0, 1]; y in [0, 1]. Each log is clamped at −100, as torch
+    ``y_hat`` holds probabilities p in [0, 1]; y in [0, 1] (checked: a target of 2 or −1 is an
+    error here, where torch would return a number). Each log is clamped at −100, as torch
     does, so p = 0 or 1 gives a large finite loss instead of inf. ``log(1 − p)`` is ``log1p(−p)``
     to stay accurate for tiny p. Prefer :func:`binary_cross_entropy_with_logits` for training.
     """
     _check_reduction("binary_cross_entropy", reduction)
     y_hat, y = _pair("binary_cross_entropy", y_hat, y)
-    if not np.all((y_hat >= 0) & (y_hat <= 1)):
-        bad = y_hat[~((y_hat >= 0) & (y_hat <= 1))][0]
-        raise fail("binary_cross_entropy", "y_hat as probabilities in [0, 1]", f"value {bad}")
+    require_in_unit_interval("binary_cross_entropy", y_hat, "y_hat as probabilities")
+    require_in_unit_interval("binary_cross_entropy", y, "y (targets)")
     # log(0) = -inf is expected here and then clamped, so its warning would only be noise.
     with np.errstate(divide="ignore"):
         log_p = np.maximum(np.log(y_hat), LOG_CLAMP)
@@ -106,12 +112,14 @@ def binary_cross_entropy_with_logits(
         ℓ = (1 − y) z + w · softplus(−z),    softplus(−z) = −log σ(z) = max(−z, 0) + log1p(e^(−|z|))
 
     which equals ``−[pos_weight · y log σ(z) + (1 − y) log(1 − σ(z))]`` but never overflows, even
-    for |z| in the thousands. ``pos_weight`` (scalar or per-output array) scales the positive term,
+    for |z| in the thousands. Targets must lie in [0, 1] (torch does not check). A logit of ±inf
+    gives NaN, as in torch. ``pos_weight`` (scalar or per-output array) scales the positive term,
     as in ``torch.nn.BCEWithLogitsLoss``.
     """
     what = "binary_cross_entropy_with_logits"
     _check_reduction(what, reduction)
     z, y = _pair(what, y_hat, y)
+    require_in_unit_interval(what, y, "y (targets)")
     pw = _pos_weight(what, pos_weight, z.shape)
     softplus_neg = np.maximum(-z, 0.0) + np.log1p(np.exp(-np.abs(z)))
     weight = 1.0 if pw is None else 1.0 + (pw - 1.0) * y
@@ -174,6 +182,36 @@ def cross_entropy(
     return float(weighted.sum() / w[labels].sum())
 
 
+def _penalty_inputs(what: str, params: object, lam: object) -> tuple[list[np.ndarray], float]:
+    lam = require_real(f"{what}: lam", lam, 0.0, np.inf, "[0, inf)")
+    if isinstance(params, np.ndarray) or not isinstance(params, (list, tuple)) or not params:
+        raise fail(f"{what}: params", "a non-empty list of arrays, e.g. [layer.W]", repr(params))
+    return [as_float_array(f"{what}: params[{i}]", p) for i, p in enumerate(params)], lam
+
+
+def l1_penalty(params: list[np.ndarray], lam: float) -> tuple[float, list[np.ndarray]]:
+    """L1 penalty ``lam · Σ |w|`` over every entry of ``params``, and its gradient ``lam · sign(w)``.
+
+    Returns ``(value, grads)`` with one gradient per array of ``params``. sign(0) = 0, the
+    subgradient torch's autograd uses for ``abs``. Add ``value`` to the loss and each gradient to
+    the parameter's gradient before the optimizer step; usually ``params`` are the weights only,
+    e.g. ``[layer.W for layer in model if isinstance(layer, Dense)]``.
+    """
+    params, lam = _penalty_inputs("l1_penalty", params, lam)
+    return lam * sum(float(np.abs(p).sum()) for p in params), [lam * np.sign(p) for p in params]
+
+
+def l2_penalty(params: list[np.ndarray], lam: float) -> tuple[float, list[np.ndarray]]:
+    """L2 penalty ``(lam / 2) · Σ w²`` and its gradient ``lam · w``: SGD's ``weight_decay = lam``.
+
+    Returns ``(value, grads)`` as :func:`l1_penalty`. Adding these gradients and stepping plain
+    SGD is exactly ``SGD(..., weight_decay=lam)``; with Adam it is Adam's (coupled) weight decay,
+    not AdamW's.
+    """
+    params, lam = _penalty_inputs("l2_penalty", params, lam)
+    return 0.5 * lam * sum(float(np.sum(p * p)) for p in params), [lam * p for p in params]
+
+
 class _Loss:
     """Base class: ``__call__`` stores the validated inputs, ``backward`` differentiates them."""
 
@@ -212,7 +250,7 @@ class _Loss:
 class MSELoss(_Loss):
     """``L = (1/N) Σ (ŷ − y)²`` (no ½, as torch); ``dL/dŷ = 2 (ŷ − y) / N``.
 
-    The deck's ½·MSE has ``dL/dŷ = (ŷ − y) / N``: same minimum, half the gradient.
+    The lecture's ½·MSE has ``dL/dŷ = (ŷ − y) / N``: same minimum, half the gradient.
     """
 
     def _value(self, y_hat, y):

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator, Sequence
 
 import numpy as np
 
-from dlcourse._validation import as_rng, fail, require_real
+from dlcourse._validation import as_rng, fail, require_ints, require_real, type_name
 
 from .activations import ACTIVATIONS, get_activation
 from .layers import INITS, BatchNorm1d, Dense, Dropout, Layer
@@ -37,7 +37,7 @@ class Sequential:
                 raise fail(
                     f"Sequential: layer {i}",
                     "a layer with forward, backward, params, grads, train, eval (e.g. Dense(3, 4))",
-                    f"{type(layer).__name__} without {', '.join(missing)}",
+                    f"{type_name(layer)} without {', '.join(missing)}",
                 )
         self.layers: list[Layer] = list(layers)
         self.training = True
@@ -153,23 +153,12 @@ def MLP(
     block is ``Dense -> output``, where ``output="identity"`` adds no layer (logits/regression,
     as one writes in torch). ``activation`` and ``output`` are registry names (see
     ``ACTIVATIONS``) or classes/factories such as ``lambda: LeakyReLU(0.2)``. All weights and
-    dropout masks draw from one generator built from ``rng``, so a seed fixes the whole model.
+    dropout masks draw from one generator built from ``rng``, so a seed fixes the whole model;
+    ``rng=None`` seeds that generator from NumPy's global state, so ``seed_everything`` fixes it.
 
     Example: ``MLP([30, 64, 64, 1])`` is Dense(30, 64), ReLU, Dense(64, 64), ReLU, Dense(64, 1).
     """
-    given = sizes
-    try:
-        sizes = list(sizes)
-    except TypeError:
-        sizes = None
-    if (
-        sizes is None
-        or len(sizes) < 2
-        or any(isinstance(s, bool) or not isinstance(s, (int, np.integer)) or s < 1 for s in sizes)
-    ):
-        raise fail(
-            "MLP: sizes", "a list of at least 2 positive ints, e.g. [30, 64, 1]", repr(given)
-        )
+    sizes = require_ints("MLP: sizes", sizes, minimum=1, min_length=2, example="[30, 64, 1]")
     if init not in INITS:
         raise fail("MLP: init", f"one of {INITS}", repr(init))
     dropout = require_real("MLP: dropout", dropout, 0.0, 1.0, "[0, 1)")

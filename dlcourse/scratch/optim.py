@@ -7,14 +7,14 @@ lives in ``optimizer.state[i]`` under torch's key names (``"momentum_buffer"``, 
 
 Each update is written in the order torch evaluates it (``p + (-lr * m) / denom`` rather than
 ``p - lr * (m / denom)``) so that 200 steps agree with torch.optim to ~1e-14 relative, not merely
-"closely". Where the course deck writes a rule differently, the class docstring says how.
+"closely". Where the lecture writes a rule differently, the class docstring says how.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from dlcourse._validation import as_float_array, fail, require_real
+from dlcourse._validation import as_float_array, fail, require_real, type_name
 
 _INF = float("inf")
 
@@ -27,6 +27,15 @@ def _lerp_(start: np.ndarray, end: np.ndarray, weight: float) -> None:
         start[...] = end + (weight - 1.0) * (end - start)
 
 
+def _check_param(what: str, p: object) -> None:
+    """A parameter must be a writable float array: ``step`` updates it in place."""
+    if not isinstance(p, np.ndarray) or p.dtype.kind != "f":
+        got = f"dtype {p.dtype}" if isinstance(p, np.ndarray) else type_name(p)
+        raise fail(what, "a float numpy array (updated in place)", got)
+    if not p.flags.writeable:
+        raise fail(what, "a writable array (updated in place)", "a read-only array")
+
+
 class Optimizer:
     """Base class: validates ``params``/``lr``, checks ``grads`` and applies ``_update`` to each."""
 
@@ -34,11 +43,16 @@ class Optimizer:
         name = type(self).__name__
         params = list(params) if isinstance(params, (list, tuple)) else params
         if not isinstance(params, list) or not params:
-            raise fail(f"{name}: params", "a non-empty list of float arrays", type(params).__name__)
+            raise fail(f"{name}: params", "a non-empty list of float arrays", type_name(params))
         for i, p in enumerate(params):
-            if not isinstance(p, np.ndarray) or p.dtype.kind != "f":
-                got = type(p).__name__ if not isinstance(p, np.ndarray) else f"dtype {p.dtype}"
-                raise fail(f"{name}: params[{i}]", "a float numpy array (updated in place)", got)
+            _check_param(f"{name}: params[{i}]", p)
+            shared = next((j for j in range(i) if np.shares_memory(p, params[j])), None)
+            if shared is not None:
+                raise fail(
+                    f"{name}: params[{i}]",
+                    "each parameter once (a repeated array would be stepped twice)",
+                    f"the same array as params[{shared}]",
+                )
         self.params: list[np.ndarray] = params
         self.lr = require_real(f"{name}: lr", lr, 0.0, _INF, "(0, inf)")
         self.state: dict[int, dict] = {i: {} for i in range(len(params))}
@@ -47,7 +61,7 @@ class Optimizer:
         """Update every parameter in place from ``grads`` (same order and shapes as ``params``)."""
         name = f"{type(self).__name__}.step"
         if not isinstance(grads, (list, tuple)) or len(grads) != len(self.params):
-            got = f"{len(grads)}" if isinstance(grads, (list, tuple)) else type(grads).__name__
+            got = f"{len(grads)}" if isinstance(grads, (list, tuple)) else type_name(grads)
             raise fail(name, f"a list of {len(self.params)} gradients (one per parameter)", got)
         checked = []
         for i, (p, g) in enumerate(zip(self.params, grads, strict=True)):
@@ -79,7 +93,7 @@ class SGD(Optimizer):
         d = g + momentum · b  (nesterov)   or   d = b   (classical)   or   d = g   (momentum = 0)
         p = p − lr · d
 
-    The course deck writes ``v = β v + g; θ = θ − η v``: exactly this rule with ``dampening = 0``
+    The lecture writes ``v = β v + g; θ = θ − η v``: exactly this rule with ``dampening = 0``
     (the buffer starts at zero there, so its first step is also ``v = g``). Textbooks also write
     the moving average ``v = β v + (1 − β) g``, which is ``dampening = β`` except on the first step,
     where torch takes ``b = g`` rather than ``(1 − β) g``; and the velocity form
@@ -175,7 +189,7 @@ class RMSProp(Optimizer):
         momentum > 0: b = momentum · b + g / d;  p = p − lr · b     (b starts at 0)
         otherwise:    p = p − lr · g / d
 
-    The deck's decay rate γ ≈ 0.9 is torch's ``alpha``, whose default is 0.99. ``eps`` is added
+    The lecture's decay rate γ ≈ 0.9 is torch's ``alpha``, whose default is 0.99. ``eps`` is added
     outside the square root. Unlike SGD, the momentum buffer starts at zero.
     """
 

@@ -1,0 +1,1 @@
+"""Tests of the course build (dlcourse.tooling)."""
