@@ -26,7 +26,7 @@ STAMP := $(VENV)/.dlcourse-installed
 WORKERS ?= 2
 NBVAL := --nbval-lax --nbval-current-env --nbval-cell-timeout=600
 
-.PHONY: help install lab test lint unit test-notebooks test-student test-core notebooks \
+.PHONY: help install lab-config lab test lint unit test-notebooks test-student test-core notebooks \
         check-notebooks slides student core budget bench doctor clean
 
 help:
@@ -54,10 +54,28 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# JupyterLab for the course: no "Jupyter news?" pop-up, and each notebook listed once (its paired
+# NN_topic.py source is hidden from the file browser). Installed into .venv, so nothing global changes.
+JUPYTER_CONFIG := dlcourse/tooling/jupyter
+LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings/overrides.json
+SERVER_CONFIG := $(VENV)/etc/jupyter/jupyter_server_config.d/dlcourse.json
+
+$(LAB_SETTINGS): $(JUPYTER_CONFIG)/overrides.json $(STAMP)
+	@mkdir -p $(dir $@)
+	cp $< $@
+
+$(SERVER_CONFIG): $(JUPYTER_CONFIG)/jupyter_server_config.json $(STAMP)
+	@mkdir -p $(dir $@)
+	cp $< $@
+
+lab-config: $(LAB_SETTINGS) $(SERVER_CONFIG)
+
 # Jupyter refuses to run as root unless told to: containers and CI machines often are root.
 ROOT_ARGS := $(if $(filter 0,$(shell id -u 2>/dev/null)),--allow-root)
 
-lab: install
+lab: install lab-config
+	@echo "Students: work in your own copy of the student edition (no answers, no outputs):"
+	@echo "  make student && cp -r build/student ~/day3-notebooks   (see build/student/README.md)"
 	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks $(ROOT_ARGS) $(LAB_ARGS)
 
 doctor: install

@@ -10,9 +10,12 @@ Modules:
     data          datasets: Breast Cancer Wisconsin and seeded genomics simulators
     training      the PyTorch training loop (guarded against silent misuse), evaluation helpers
     _validation   the shared ``require_…`` input checks ("<what>: expected …, got …")
-    plots         one consistent figure style and the course's figures
-    exercises     self-checks for the notebooks' exercises
-    tooling       course build: notebook pipeline, slides, student edition, bench, CLI
+    stats         comparisons with their uncertainty: paired differences, bootstrap, Wilson
+    explore       slider explorations (live in JupyterLab, one static figure elsewhere)
+    plots         one figure style; diagrams, curves, surfaces, evaluation figures
+    exercises     self-checks: ``core`` (the engine) and one module per topic
+    tooling       course build (never imported by the modules above): notebook pipeline,
+                  editions, slides, budget, bench, CLI
 """
 
 __version__ = "0.1.0"

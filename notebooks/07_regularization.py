@@ -44,6 +44,7 @@ from dlcourse.data import (
 from dlcourse.exercises import check_weight_decay_step
 from dlcourse.explore import explore, precompute
 from dlcourse.plots import COLORS, set_style
+from dlcourse.runtime import get_device, seed_everything
 from dlcourse.scratch import (
     MLP,
     SGD,
@@ -58,6 +59,8 @@ from dlcourse.scratch import (
 )
 from dlcourse.stats import paired_difference
 
+seed_everything(0)
+DEVICE = get_device()  # not used here: the NumPy engine computes on the CPU (PyTorch comes in 08)
 set_style()
 
 # %% [markdown] slideshow={"slide_type": "slide"}

@@ -405,7 +405,7 @@ def train_by_hand(model, train_loader, val_loader, loss_fn, optimizer, epochs, d
 # 20 epochs of Adam on `DEVICE`. `dlcourse.training.fit` is this loop plus early stopping,
 # metrics and a progress bar (the deep dive shows they agree epoch by epoch); notebook 09 uses it.
 
-# %% slideshow={"slide_type": "fragment"} tags=["nbval-check-output"]
+# %% slideshow={"slide_type": "fragment"}
 seed_everything(1)
 model = SubtypeClassifier(n_genes=50, n_hidden=32, n_subtypes=4).to(DEVICE)
 initial_state = copy.deepcopy(model.state_dict())
@@ -663,7 +663,7 @@ assert check_fit_early_stopping(fit_early_stopping)
 # $(n, 1)$ column), then $x_{ij} = \log(1 + \mathrm{CPM}_{ij})$ standardised per gene,
 # $z_{ij} = (x_{ij} - \bar x_j) / s_j$ ($(n, p)$ minus and divided by $(p,)$ rows).
 
-# %% slideshow={"slide_type": "fragment"} tags=["deep-dive", "nbval-check-output"]
+# %% slideshow={"slide_type": "fragment"} tags=["deep-dive"]
 log_cpm = torch.log1p(cpm)
 z = (log_cpm - log_cpm.mean(dim=0)) / log_cpm.std(dim=0, correction=0)  # population sd
 reference = StandardScaler().fit_transform(log_cpm.numpy())
@@ -718,7 +718,7 @@ print("∂L/∂W2 =", model_341[2].weight.grad.numpy().round(4), "  (notebook 04
 # Elementwise derivatives too: the gradient of $\sum_i \sigma(z_i)$ is
 # $\sigma(z_i)(1 - \sigma(z_i))$, which equals the scratch engine's `sigmoid_grad`.
 
-# %% slideshow={"slide_type": "fragment"} tags=["deep-dive", "nbval-check-output"]
+# %% slideshow={"slide_type": "fragment"} tags=["deep-dive"]
 z_grid = torch.linspace(-6, 6, 200, dtype=torch.float64, requires_grad=True)
 torch.sigmoid(z_grid).sum().backward()
 ours = sigmoid_grad(z_grid.detach().numpy())
@@ -777,9 +777,10 @@ plt.show()
 # > the rest of the notebook does not need it.
 #
 # Same starting weights, same batch order, same dropout masks: the two runs compute the same
-# operations in the same order.
+# operations in the same order. (Each pass over a `DataLoader` draws one number from the global
+# random stream, so both loops read `val_loader` the same way to keep the dropout masks aligned.)
 
-# %% slideshow={"slide_type": "fragment"} tags=["deep-dive", "nbval-check-output"]
+# %% slideshow={"slide_type": "fragment"} tags=["deep-dive"]
 seed_everything(1)  # same dropout masks as the hand-written run
 model_fit = SubtypeClassifier(n_genes=50, n_hidden=32, n_subtypes=4).to(DEVICE)
 model_fit.load_state_dict(initial_state)

@@ -12,6 +12,7 @@ A command that writes reads and checks all its inputs first, then its output pat
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
 from pathlib import Path
 
@@ -93,7 +94,7 @@ def edition(args: argparse.Namespace) -> int:
     import nbformat
 
     from dlcourse.tooling import pipeline
-    from dlcourse.tooling.editions import EDITIONS
+    from dlcourse.tooling.editions import EDITIONS, edition_companions
     from dlcourse.tooling.outputs import OutputFolder
 
     make = EDITIONS[args.command]
@@ -104,20 +105,27 @@ def edition(args: argparse.Namespace) -> int:
             target = out / f"{source.stem}.ipynb"
             nbformat.write(notebook, target)
             print(f"wrote {target}")
+        for companion in edition_companions(args.command):
+            shutil.copyfile(companion, out / companion.name)
     return 0
 
 
 def slides(args: argparse.Namespace) -> int:
     """Build a reveal.js deck per executed notebook, and the index page, under ``--out``."""
     from dlcourse.tooling import pipeline
+    from dlcourse.tooling.course import load_course
     from dlcourse.tooling.slides import build_slides
 
     # Slides need the executed .ipynb (a clear error says so when it is missing), not the .py.
     notebooks = [Path(path) for path in args.paths] or pipeline.notebook_sources()
     out = Path(args.out)
-    decks = build_slides(notebooks, out, render=args.notebooks, student=args.student)
+    course = load_course(Path(args.course) if args.course else None)
+    decks = build_slides(notebooks, out, render=args.notebooks, student=args.student, course=course)
     for deck in decks:
         print(f"wrote {deck.path} ({deck.slides} slides)")
+        for extra in (deck.full, deck.solutions):
+            if extra is not None:
+                print(f"  {extra.kind}: {extra.path} ({extra.slides} slides)")
     print(f"{OK} open {out / 'index.html'} (offline; press S in a deck for the speaker view)")
     return 0
 
@@ -177,6 +185,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     command.add_argument(
         "--student", metavar="FOLDER", help="also publish this student edition (make student)"
+    )
+    command.add_argument(
+        "--course", metavar="TOML", help="the course config (default: course.toml at the root)"
     )
     command.set_defaults(run=slides)
     command = commands.add_parser("bench", help="time and measure every notebook")

@@ -14,6 +14,7 @@ Outputs are cleared in both, so the nbval tag that compares a cell's output is d
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import nbformat
 
@@ -31,10 +32,24 @@ def tags(cell: nbformat.NotebookNode) -> list[str]:
     return list(cell.get("metadata", {}).get("tags", []))
 
 
-def _without(notebook: nbformat.NotebookNode, tag: str) -> nbformat.NotebookNode:
-    """A copy of ``notebook`` without the cells tagged ``tag``, every output cleared."""
+def is_speaker_note(cell: nbformat.NotebookNode) -> bool:
+    """True for a cell whose slide type is ``notes``: what the presenter says, not the student."""
+    return cell.get("metadata", {}).get("slideshow", {}).get("slide_type") == "notes"
+
+
+def _without(
+    notebook: nbformat.NotebookNode, tag: str, *, drop_notes: bool = False
+) -> nbformat.NotebookNode:
+    """A copy of ``notebook`` without the cells tagged ``tag``, every output cleared.
+
+    With ``drop_notes`` the speaker notes go too.
+    """
     edition = nbformat.from_dict(notebook)
-    edition.cells = [cell for cell in edition.cells if tag not in tags(cell)]
+    edition.cells = [
+        cell
+        for cell in edition.cells
+        if tag not in tags(cell) and not (drop_notes and is_speaker_note(cell))
+    ]
     for cell in edition.cells:
         kept = [name for name in tags(cell) if name != CHECK_OUTPUT_TAG]
         if kept:
@@ -48,13 +63,27 @@ def _without(notebook: nbformat.NotebookNode, tag: str) -> nbformat.NotebookNode
 
 
 def student_edition(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """A copy of ``notebook`` without ``solution``-tagged cells and with every output cleared."""
-    return _without(notebook, SOLUTION_TAG)
+    """A copy of ``notebook`` without solutions and speaker notes, every output cleared."""
+    return _without(notebook, SOLUTION_TAG, drop_notes=True)
 
 
 def core_edition(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
     """A copy of ``notebook`` without ``deep-dive``-tagged cells and with every output cleared."""
     return _without(notebook, DEEP_DIVE_TAG)
+
+
+def edition_companions(edition: str) -> list[Path]:
+    """The files an edition's folder gets beside its notebooks.
+
+    The glossary the notebooks link to and, for the student edition, a README that says how to
+    work with it.
+    """
+    from dlcourse.tooling import pipeline
+
+    companions = [pipeline.repository_root() / "notebooks" / "GLOSSARY.md"]
+    if edition == "student":
+        companions.append(Path(__file__).with_name("student") / "README.md")
+    return companions
 
 
 EDITIONS: dict[str, Callable[[nbformat.NotebookNode], nbformat.NotebookNode]] = {

@@ -14,6 +14,21 @@ Every input (each executed notebook, the student edition) is read and checked be
 written, and ``<out>`` must be new, empty or a folder this command wrote before
 (:mod:`dlcourse.tooling.outputs`): a failing build leaves an existing folder of someone else's alone.
 
+Three decks per notebook (:data:`DECK_KINDS`), from the same executed notebook:
+
+- the **lecture** deck ``<out>/NN_topic.html``: the core path, what is presented (cells tagged
+  ``deep-dive``, ``practice`` or ``solution`` dropped);
+- the **full** deck ``<out>/full/NN_topic.html``: every cell, deep dives included; solutions stay
+  hidden (``skip``);
+- the **solution** deck ``<out>/solutions/NN_topic.html``: each exercise's prompt, then its solution
+  and the check it passes (built only for notebooks with solutions).
+
+In every deck, ``subslide`` cells start a slide of their own (no vertical stacks: → and Space visit
+every slide in order), cells tagged ``hide-code`` show only their output (the figure, scaled by the
+template to fill the space under the text), and a figure's ``alt`` cell metadata becomes its
+``<img alt>``. Each slide has a footer with the course title (``course.toml``,
+:mod:`dlcourse.tooling.course`) and the section (the notebook's title), and a slide number.
+
 Slides follow the cells' ``slideshow.slide_type``; ``notes`` cells become speaker notes (press ``S``
 in a deck). Decks are laid out for 1280x720 (``SLIDE_WIDTH``/``SLIDE_HEIGHT``).
 """
@@ -30,6 +45,14 @@ from pathlib import Path
 
 import nbformat
 
+from dlcourse.tooling.course import Course, load_course
+from dlcourse.tooling.editions import (
+    DEEP_DIVE_TAG,
+    EXERCISE_TAG,
+    PRACTICE_TAG,
+    SOLUTION_TAG,
+    tags,
+)
 from dlcourse.tooling.errors import NotebookError
 from dlcourse.tooling.outputs import OutputFolder
 
@@ -46,11 +69,19 @@ WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 MERMAID_MIME = "text/vnd.mermaid"
 MERMAID_FENCE = re.compile(r"^\s*(```|~~~)\s*mermaid\b", re.MULTILINE)
 HIDDEN_SLIDE_TYPES = frozenset({"skip", "notes"})
+HIDE_CODE_TAG = "hide-code"  # a plotting cell: the slides show its output only
+LECTURE, FULL, SOLUTIONS = "lecture", "full", "solutions"
+# Each deck kind and its folder under <out> ("" is <out> itself).
+DECK_KINDS = {LECTURE: "", FULL: "full", SOLUTIONS: "solutions"}
 
 
 @dataclass(frozen=True)
 class Deck:
-    """One built deck: where it is, its title and how many slides it has."""
+    """One built deck: where it is, its title and how many slides it has.
+
+    A lecture deck (``kind == "lecture"``) carries its ``full`` and ``solutions`` decks (``None``
+    where not built: a notebook without solutions has no solution deck).
+    """
 
     source: Path
     path: Path
@@ -58,6 +89,9 @@ class Deck:
     slides: int
     rendered: Path | None = None
     student: Path | None = None
+    kind: str = LECTURE
+    full: Deck | None = None
+    solutions: Deck | None = None
 
 
 def asset_urls(prefix: str = ASSET_DIR) -> dict[str, str]:
@@ -92,6 +126,7 @@ def slides_exporter(prefix: str = ASSET_DIR):
     return SlidesExporter(
         template_name="dlcourse_reveal",
         extra_template_basedirs=[str(TEMPLATES)],
+        extra_template_paths=[str(TEMPLATES)],  # dlcourse_common/, shared by both templates
         reveal_theme=SLIDE_THEME,
         reveal_transition="slide",
         reveal_number="c/t",
@@ -109,7 +144,10 @@ def html_exporter(prefix: str):
 
     urls = {key: value for key, value in asset_urls(prefix).items() if key != "reveal_url_prefix"}
     return HTMLExporter(
-        template_name="dlcourse_lab", extra_template_basedirs=[str(TEMPLATES)], **urls
+        template_name="dlcourse_lab",
+        extra_template_basedirs=[str(TEMPLATES)],
+        extra_template_paths=[str(TEMPLATES)],
+        **urls,
     )
 
 
@@ -169,6 +207,101 @@ def prepare(notebook: nbformat.NotebookNode, name: str) -> nbformat.NotebookNode
     return notebook
 
 
+def _set_slide_type(cell: nbformat.NotebookNode, slide_type: str) -> None:
+    cell.setdefault("metadata", {})["slideshow"] = {"slide_type": slide_type}
+
+
+def for_slides(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """A copy of ``notebook`` as every deck shows it: flat, plotting code hidden.
+
+    ``subslide`` becomes ``slide`` (no vertical stacks, so that → and Space visit every slide in
+    order and the number on a slide is the one ``G`` jumps to); cells tagged ``hide-code`` keep
+    their output only (nbconvert's ``transient.remove_source``).
+    """
+    notebook = copy.deepcopy(notebook)
+    for cell in notebook.cells:
+        if _slide_type(cell) == "subslide":
+            _set_slide_type(cell, "slide")
+        if cell.cell_type == "code" and HIDE_CODE_TAG in tags(cell):
+            cell.metadata.setdefault("transient", {})["remove_source"] = True
+    return notebook
+
+
+def lecture_deck(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """The core path: ``notebook`` without its ``deep-dive``, ``practice`` and ``solution`` cells."""
+    dropped = {DEEP_DIVE_TAG, PRACTICE_TAG, SOLUTION_TAG}
+    notebook = for_slides(notebook)
+    notebook.cells = [cell for cell in notebook.cells if not dropped & set(tags(cell))]
+    return notebook
+
+
+def full_deck(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Every cell of ``notebook``, deep dives included; ``solution`` cells hidden (``skip``)."""
+    notebook = for_slides(notebook)
+    for cell in notebook.cells:
+        if SOLUTION_TAG in tags(cell):
+            _set_slide_type(cell, "skip")
+    return notebook
+
+
+def _heading(cell: nbformat.NotebookNode) -> str | None:
+    match = re.search(r"^#{1,6}\s+(.+?)\s*#*\s*$", cell.source, re.MULTILINE)
+    return match.group(1).strip() if match else None
+
+
+def _check_passed(cell: nbformat.NotebookNode) -> None:
+    """Show under a solution code cell that its ``assert check_…`` passed (it shows nothing)."""
+    if any("✓" in str(output.get("text", output.get("data", ""))) for output in cell.outputs):
+        return
+    asserts = [
+        line.strip()
+        for line in cell.source.splitlines()
+        if re.match(r"\s*assert\s+check_\w+\(", line)
+    ]
+    if asserts and not any(output.get("output_type") == "error" for output in cell.outputs):
+        text = "".join(f"✓ {line[len('assert ') :]} passed\n" for line in asserts)
+        cell.outputs.append(nbformat.v4.new_output("stream", name="stdout", text=text))
+
+
+def solution_deck(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """The title slide, then for each exercise: its prompt, then its solution and passed check.
+
+    A prompt is a Markdown cell tagged ``exercise``; its solution is the ``solution`` cells after
+    it, on a slide of their own headed "<prompt heading> — solution". Stubs and the rest of the
+    notebook are left out. A notebook without ``solution`` cells gives a deck without exercises.
+    """
+    notebook = for_slides(notebook)
+    visible = [cell for cell in notebook.cells if _slide_type(cell) not in HIDDEN_SLIDE_TYPES]
+    cells = [visible[0]] if visible else []
+    heading = None  # the heading of the prompt whose solution has not started yet
+    for cell in notebook.cells:
+        cell_tags = set(tags(cell))
+        if SOLUTION_TAG in cell_tags:
+            if heading is not None:
+                title = nbformat.v4.new_markdown_cell(f"## {heading} — solution")
+                _set_slide_type(title, "slide")
+                cells.append(title)
+                heading = None
+            _set_slide_type(cell, "-")
+            if cell.cell_type == "code":
+                _check_passed(cell)
+            cells.append(cell)
+        elif EXERCISE_TAG in cell_tags and cell.cell_type == "markdown" and cell is not cells[0]:
+            _set_slide_type(cell, "slide")
+            cells.append(cell)
+            heading = _heading(cell) or "Exercise"
+    notebook.cells = cells
+    return notebook
+
+
+def has_solutions(notebook: nbformat.NotebookNode) -> bool:
+    """Whether any cell of ``notebook`` is tagged ``solution``."""
+    return any(SOLUTION_TAG in tags(cell) for cell in notebook.cells)
+
+
+DECK_VARIANTS = {LECTURE: lecture_deck, FULL: full_deck, SOLUTIONS: solution_deck}
+
+
 def _read_executed(ipynb: Path) -> nbformat.NotebookNode:
     ipynb = Path(ipynb)
     if not ipynb.is_file():
@@ -184,23 +317,45 @@ def read_prepared(ipynb: Path) -> nbformat.NotebookNode:
     return prepare(_read_executed(ipynb), ipynb.name)
 
 
-def _export(notebook: nbformat.NotebookNode, name: str, out: Path, exporter) -> Path:
-    body, _ = exporter.from_notebook_node(notebook, resources={"metadata": {"name": name}})
+def _export(
+    notebook: nbformat.NotebookNode, name: str, out: Path, exporter, framing: dict | None = None
+) -> Path:
+    resources = {"metadata": {"name": name}, "dlcourse": framing or {}}
+    body, _ = exporter.from_notebook_node(notebook, resources=resources)
     Path(out).mkdir(parents=True, exist_ok=True)
     target = Path(out) / f"{name}.html"
     target.write_text(body, encoding="utf-8")
     return target
 
 
-def build_deck(ipynb: Path, out: Path, exporter=None, notebook=None) -> Deck:
-    """Write the slide deck of the executed notebook ``ipynb`` into ``out``; assets not copied.
+def framing(course: Course, section: str) -> dict[str, str]:
+    """What the templates show of the course: footer text, page title."""
+    return {"course": course.heading, "byline": course.byline, "section": section}
 
-    ``notebook`` is ``ipynb`` already read by :func:`read_prepared` (read here when omitted).
+
+def build_deck(
+    ipynb: Path,
+    out: Path,
+    exporter=None,
+    notebook=None,
+    kind: str = LECTURE,
+    course: Course | None = None,
+) -> Deck:
+    """Write the ``kind`` deck (lecture, full, solutions) of the executed notebook ``ipynb``.
+
+    Written into ``out`` (the kind's folder is not added here); assets not copied. ``notebook`` is
+    ``ipynb`` already read by :func:`read_prepared` (read here when omitted); ``course`` is the
+    course's framing (default: ``course.toml``).
     """
     ipynb = Path(ipynb)
     notebook = notebook if notebook is not None else read_prepared(ipynb)
-    target = _export(notebook, ipynb.stem, out, exporter or slides_exporter())
-    return Deck(ipynb, target, title_of(notebook, ipynb.stem), expected_slide_count(notebook))
+    title = title_of(notebook, ipynb.stem)
+    variant = DECK_VARIANTS[kind](notebook)
+    course = course if course is not None else load_course()
+    target = _export(
+        variant, ipynb.stem, out, exporter or slides_exporter(), framing(course, title)
+    )
+    return Deck(ipynb, target, title, expected_slide_count(variant), kind=kind)
 
 
 def render_notebook(
@@ -213,32 +368,57 @@ def render_notebook(
 
 
 def build_slides(
-    notebooks: list[Path], out: Path, render: bool = False, student: Path | None = None
+    notebooks: list[Path],
+    out: Path,
+    render: bool = False,
+    student: Path | None = None,
+    course: Course | None = None,
 ) -> list[Deck]:
-    """Build a deck per executed notebook (``.ipynb``, or its ``.py`` source) into ``out``.
+    """Build the three decks per executed notebook (``.ipynb``, or its ``.py`` source) into ``out``.
 
-    Copies the assets and writes ``index.html``; with ``render`` the notebooks are also rendered
-    as HTML pages under ``out/notebooks/``; with ``student`` (the folder ``make student`` wrote)
-    the student edition is copied to ``out/student/`` and zipped. Returns the decks in order.
-    Every input is read and checked first; ``out`` is checked by
+    Lecture decks go to ``out``, full decks to ``out/full/``, solution decks to
+    ``out/solutions/`` (for notebooks with solutions). Copies the assets and writes ``index.html``;
+    with ``render`` the notebooks are also rendered as HTML pages under ``out/notebooks/``; with
+    ``student`` (the folder ``make student`` wrote) the student edition is copied to
+    ``out/student/`` and zipped. ``course`` is the course's framing (default: ``course.toml``).
+    Returns the lecture decks in order, each carrying its full and solution decks. Every input is
+    read and checked first; ``out`` is checked by
     :class:`~dlcourse.tooling.outputs.OutputFolder` before anything is written.
 
     Raises:
         NotebookError: a notebook is missing or cannot be shown offline; nothing was written.
         OutputError: ``out`` is not a folder this command may write; nothing was written.
+        BuildError: the course config is missing or malformed; nothing was written.
     """
     ipynbs = [Path(notebook).with_suffix(".ipynb") for notebook in notebooks]
     if not ipynbs:
         raise NotebookError("slides: expected at least one notebook, got none")
     prepared = [read_prepared(ipynb) for ipynb in ipynbs]
     editions = student_notebooks(Path(student)) if student is not None else []
+    course = course if course is not None else load_course()
     with OutputFolder(out, "slides", inputs=[*ipynbs, *editions]) as out:
         copy_assets(out)
-        exporter = slides_exporter()
+        # The decks in a subfolder load the same assets one level up.
+        exporters = {
+            kind: slides_exporter(f"../{ASSET_DIR}" if folder else ASSET_DIR)
+            for kind, folder in DECK_KINDS.items()
+        }
         page_exporter = html_exporter(f"../{ASSET_DIR}") if render else None
         decks = []
         for ipynb, notebook in zip(ipynbs, prepared, strict=True):
-            deck = build_deck(ipynb, out, exporter, notebook=notebook)
+            built = {
+                kind: build_deck(
+                    ipynb,
+                    out / folder,
+                    exporters[kind],
+                    notebook=notebook,
+                    kind=kind,
+                    course=course,
+                )
+                for kind, folder in DECK_KINDS.items()
+                if kind != SOLUTIONS or has_solutions(notebook)
+            }
+            deck = replace(built[LECTURE], full=built[FULL], solutions=built.get(SOLUTIONS))
             if render:
                 page = render_notebook(
                     ipynb, out / "notebooks", exporter=page_exporter, notebook=notebook
@@ -247,7 +427,7 @@ def build_slides(
             decks.append(deck)
         if student is not None:
             decks = add_student_edition(decks, Path(student), out)
-        write_index(decks, out)
+        write_index(decks, out, course=course)
     return decks
 
 
@@ -283,51 +463,69 @@ INDEX_TEMPLATE = """<!DOCTYPE html>
 <title>{title}</title>
 <style>
 body {{ font-family: system-ui, -apple-system, "Segoe UI", Roboto, Helvetica, Arial, sans-serif;
-       max-width: 52rem; margin: 2.5rem auto; padding: 0 1.2rem; color: #1f2933; line-height: 1.5; }}
+       max-width: 60rem; margin: 2.5rem auto; padding: 0 1.2rem; color: #1f2933; line-height: 1.5; }}
 h1 {{ color: #1b3a57; font-size: 1.8rem; margin-bottom: 0.2rem; }}
-p.lead {{ color: #52606d; margin-top: 0; }}
+p.lead {{ color: #3e4c59; margin-top: 0; }}
 table {{ border-collapse: collapse; width: 100%; margin: 1.5rem 0; }}
 th, td {{ text-align: left; padding: 0.45rem 0.6rem; border-bottom: 1px solid #d9e2ec; }}
-th {{ color: #52606d; font-weight: 600; font-size: 0.85rem; text-transform: uppercase; }}
-td.n {{ color: #7b8794; font-variant-numeric: tabular-nums; width: 2.5rem; }}
-a {{ color: #0072b2; }}
+th {{ color: #3e4c59; font-weight: 600; font-size: 0.85rem; text-transform: uppercase; }}
+td.n {{ color: #3e4c59; font-variant-numeric: tabular-nums; width: 2.5rem; }}
+a {{ color: #005a8c; }}
 kbd {{ border: 1px solid #bcccdc; border-radius: 3px; padding: 0 0.3em; font-size: 0.85em; }}
-.keys {{ color: #52606d; font-size: 0.92rem; }}
+.keys {{ color: #3e4c59; font-size: 0.92rem; }}
 </style>
 </head>
 <body>
+<main>
 <h1>{title}</h1>
-<p class="lead">Slides for each notebook of the course, made from the executed notebooks.</p>
+<p class="lead">{byline}</p>
+<p>Three decks per notebook, made from the executed notebooks: the <b>lecture</b> deck (the core
+path, what is presented), the <b>full</b> deck (with the deep dives and practice exercises) and the
+<b>solutions</b> deck (each exercise, then its solution and its passed check).</p>
 <table>
-<thead><tr><th>#</th><th>notebook</th><th>slides</th>{extra_headers}</tr></thead>
+<thead><tr><th>#</th><th>notebook</th><th>lecture</th><th>full</th><th>solutions</th>\
+{extra_headers}</tr></thead>
 <tbody>
 {rows}
 </tbody>
 </table>
 {student_note}
-<p class="keys">In a deck: <kbd>&rarr;</kbd>/<kbd>Space</kbd> next, <kbd>Esc</kbd> overview,
+<p class="keys">In a deck: <kbd>&rarr;</kbd>/<kbd>Space</kbd> next slide (every slide, in order),
+<kbd>&larr;</kbd> previous, <kbd>G</kbd> then a slide number to jump there, <kbd>Esc</kbd> overview,
 <kbd>F</kbd> full screen, <kbd>S</kbd> speaker view (notes, timer, next slide; allow the pop-up).
 </p>
+</main>
 </body>
 </html>
 """
 
-INDEX_TITLE = "Day 3 — Deep Learning Foundations (PyTorch)"
+
+def _link(deck: Deck | None, out: Path, label: str) -> str:
+    if deck is None:
+        return "<td></td>"
+    return f'<td><a href="{deck.path.relative_to(out).as_posix()}">{html.escape(label)}</a></td>'
 
 
-def write_index(decks: list[Deck], out: Path, title: str = INDEX_TITLE) -> Path:
-    """Write ``out/index.html``: a table linking every deck (and rendered notebook)."""
+def write_index(decks: list[Deck], out: Path, course: Course | None = None) -> Path:
+    """Write ``out/index.html``: the course's title and a table linking every deck.
+
+    Per notebook: its lecture, full and solution decks (and rendered notebook and student
+    edition, where built). ``course`` gives the title (default: ``course.toml``).
+    """
     out = Path(out)
+    course = course if course is not None else load_course()
     rendered = any(deck.rendered for deck in decks)
     student = any(deck.student for deck in decks)
     rows = []
     for deck in decks:
         number = deck.path.stem.split("_", 1)[0]
-        title = re.sub(rf"^{re.escape(number)}\s*[—–:.-]\s*", "", deck.title)  # "03 — Topic"
+        name = re.sub(rf"^{re.escape(number)}\s*[—–:.-]\s*", "", deck.title)  # "03 — Topic"
         cells = [
             f'<td class="n">{html.escape(number)}</td>',
-            f"<td>{html.escape(title)}</td>",
-            f'<td><a href="{deck.path.relative_to(out).as_posix()}">{deck.slides} slides</a></td>',
+            f"<td>{html.escape(name)}</td>",
+            _link(deck, out, f"{deck.slides} slides"),
+            _link(deck.full, out, f"{deck.full.slides} slides" if deck.full else ""),
+            _link(deck.solutions, out, "solutions"),
         ]
         for present, path, label in (
             (rendered, deck.rendered, "notebook"),
@@ -338,7 +536,8 @@ def write_index(decks: list[Deck], out: Path, title: str = INDEX_TITLE) -> Path:
                 cells.append(f'<td><a href="{link}">{label}</a></td>' if link else "<td></td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
     page = INDEX_TEMPLATE.format(
-        title=html.escape(title),
+        title=html.escape(course.heading),
+        byline=html.escape(course.byline),
         rows="\n".join(rows),
         extra_headers=("<th>rendered</th>" if rendered else "")
         + ("<th>student edition</th>" if student else ""),

@@ -234,10 +234,47 @@ RAW_MATH = """() => {
     return {raw: raw, errors: errors.length, typeset: MathJax.Hub.getAllJax(root).length};
 }"""
 
+MEASURE = """(current) => {
+    // What the audience sees on the current slide, in slide pixels after the fit's zoom.
+    const zoomOf = el => {
+        let zoom = 1;
+        for (let node = el; node && node !== current; node = node.parentElement) {
+            zoom *= parseFloat(node.style.zoom || '1');
+        }
+        return zoom;
+    };
+    const size = el => parseFloat(getComputedStyle(el).fontSize) * zoomOf(el);
+    const smallest = selector => {
+        const sizes = Array.from(current.querySelectorAll(selector))
+            .filter(el => el.offsetParent !== null && el.textContent.trim())
+            .map(size);
+        return sizes.length ? Math.round(Math.min(...sizes) * 10) / 10 : null;
+    };
+    const boxes = '.jp-InputArea-editor pre, .jp-OutputArea-output > pre, ' +
+        '.jp-OutputArea-output.jp-RenderedHTMLCommon';
+    const cut = Array.from(current.querySelectorAll(boxes))
+        .filter(box => box.scrollHeight > box.clientHeight + 1).length;
+    const images = Array.from(current.querySelectorAll('img'));
+    const figure = images.length
+        ? Math.max(...images.map(img => img.offsetHeight * zoomOf(img))) / current.clientHeight
+        : null;
+    return {
+        heading: !!current.querySelector('h1, h2, h3'),
+        body_px: smallest('.jp-RenderedMarkdown p, .jp-RenderedMarkdown li'),
+        code_px: smallest('.jp-InputArea-editor pre, .jp-OutputArea-output pre'),
+        figure_share: figure === null ? null : Math.round(figure * 100) / 100,
+        cut_boxes: cut,
+        overflow_px: Math.max(0, current.scrollHeight - current.clientHeight),
+        code_visible: !!current.querySelector('.jp-InputArea-editor'),
+    };
+}"""
+
 WALK = """async () => {
     // Show every slide in turn (as a presenter would, so that the deck fits it) and measure it.
     const frame = () => new Promise(done => requestAnimationFrame(() => done()));
     const found = [];
+    const measured = [];
+    const measure = MEASURE_JS;
     let figure = null;
     for (const slide of Reveal.getSlides()) {
         const at = Reveal.getIndices(slide);
@@ -255,9 +292,11 @@ WALK = """async () => {
                        `${current.scrollHeight}px tall for ${current.clientHeight}px`);
         }
         if (figure === null && current.querySelector('img')) figure = [at.h, at.v || 0];
+        measured.push(Object.assign({slide: at.h + 1, title: what}, measure(current)));
     }
-    return {overflowing: found, figure: figure};
-}"""
+    return {overflowing: found, figure: figure, slides: measured};
+}""".replace("MEASURE_JS", MEASURE)
+REPORT = ROOT / "build" / "slides" / "report.json"
 
 
 def go_to(page, indices):
@@ -291,6 +330,22 @@ def test_deck_opens_offline_with_every_slide_typeset_and_fitting(name, decks, br
             page.screenshot(path=str(shots / f"{name}-figure.png"))
         elif name == SAMPLE:
             pytest.fail("the sample deck's figure slide was not found")
+        _record(name, walk["slides"])
+        if name != SAMPLE:  # the sample's long box scrolls on purpose
+            bad = [
+                f"slide {entry['slide']} ({entry['title']}): "
+                + ", ".join(
+                    problem
+                    for problem, found in (
+                        ("no heading", not entry["heading"]),
+                        (f"{entry['cut_boxes']} cut box(es)", entry["cut_boxes"]),
+                    )
+                    if found
+                )
+                for entry in walk["slides"]
+                if not entry["heading"] or entry["cut_boxes"]
+            ]
+            assert bad == [], f"{name}: lecture slides a presenter cannot show: {bad}"
         assert walk["overflowing"] == [], (
             f"{name}: even shrunk and zoomed out, these slides do not fit 1280x720; split them "
             f"(a new slide or subslide cell): {walk['overflowing']}"
@@ -301,6 +356,16 @@ def test_deck_opens_offline_with_every_slide_typeset_and_fitting(name, decks, br
         assert recorder.errors == [], f"{name}: console errors: {recorder.errors[:3]}"
     finally:
         context.close()
+
+
+def _record(name: str, measured: list[dict]) -> None:
+    """Merge one deck's per-slide measurements into build/slides/report.json."""
+    import json
+
+    REPORT.parent.mkdir(parents=True, exist_ok=True)
+    report = json.loads(REPORT.read_text()) if REPORT.is_file() else {}
+    report[name] = measured
+    REPORT.write_text(json.dumps(report, indent=1, ensure_ascii=False) + "\n")
 
 
 def test_speaker_view_shows_the_notes(decks, browser):

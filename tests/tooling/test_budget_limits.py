@@ -8,7 +8,7 @@ import pytest
 
 from dlcourse.tooling import budget, pipeline
 
-LANDED: set[int] = set()
+LANDED: set[int] = {1, 2, 3, 4, 5, 6, 7, 8, 9}
 
 BUDGETS = {row.number: row for row in budget.measure(pipeline.notebook_sources())}
 

@@ -36,6 +36,7 @@ def lesson():
     return new_notebook(
         cells=[
             cell("md", "# Lesson", slide_type="slide"),
+            cell("md", "Ask the room: why?", slide_type="notes"),
             cell("code", "x = 1\nprint(x)", "nbval-check-output", **ran("x = 1")),
             cell("md", "## Exercise: `double`", "exercise", slide_type="slide"),
             cell("code", "def double(v):\n    return None", "exercise", **ran("", 2)),
@@ -70,11 +71,16 @@ def test_an_edition_clears_outputs_and_the_output_check_tag_and_leaves_its_input
         assert editions.CHECK_OUTPUT_TAG not in editions.tags(made)
 
 
-def test_the_student_edition_drops_solutions_only():
+def test_the_student_edition_drops_solutions_and_speaker_notes_only():
     original = lesson()
     student = editions.student_edition(original)
-    kept = [c.source for c in original.cells if editions.SOLUTION_TAG not in editions.tags(c)]
+    kept = [
+        c.source
+        for c in original.cells
+        if editions.SOLUTION_TAG not in editions.tags(c) and not editions.is_speaker_note(c)
+    ]
     assert sources_of(student) == kept
+    assert "Ask the room: why?" not in sources_of(student)
     assert "def double(v):\n    return None" in sources_of(student)
     assert DEEP_DIVE in editions.tags(student.cells[4])
 
@@ -82,7 +88,7 @@ def test_the_student_edition_drops_solutions_only():
 def test_the_core_variant_drops_deep_dives_and_keeps_solutions_and_practice():
     original = lesson()
     core = editions.core_edition(original)
-    assert sources_of(core) == sources_of(original)[:5] + sources_of(original)[7:]
+    assert sources_of(core) == sources_of(original)[:6] + sources_of(original)[8:]
     assert not any(DEEP_DIVE in editions.tags(made) for made in core.cells)
     assert "def double(v):\n    return 2 * v" in sources_of(core)
 
@@ -103,6 +109,17 @@ def test_the_core_command_writes_the_variant_of_each_source(tmp_path, capsys):
     written = nbformat.read(out / "01_lesson.ipynb", as_version=4)
     assert sources_of(written) == ["# Lesson", "x = 1"]
     assert f"wrote {out / '01_lesson.ipynb'}" in capsys.readouterr().out
+    assert (out / "GLOSSARY.md").is_file()
+    assert not (out / "README.md").exists()
+
+
+def test_the_student_edition_comes_with_its_readme_and_the_glossary(tmp_path):
+    out = tmp_path / "student"
+    source = pipeline.repository_root() / "notebooks" / "00_environment_check.py"
+    assert cli.main(["student", "--out", str(out), str(source)]) == 0
+    readme = (out / "README.md").read_text(encoding="utf-8")
+    assert "student edition" in readme and "✗" in readme and "did you forget `return`" in readme
+    assert (out / "GLOSSARY.md").read_text(encoding="utf-8").startswith("# Glossary")
 
 
 def deep_dive_problems(notebook):
@@ -127,10 +144,10 @@ def deep_dive_problems(notebook):
 def test_the_convention_check_catches_a_deep_dive_without_its_banner():
     assert deep_dive_problems(lesson()) == []
     unmarked = lesson()
-    unmarked.cells[5].source = "## More maths"
+    unmarked.cells[6].source = "## More maths"
     assert "banner" in deep_dive_problems(unmarked)[0]
     code_first = lesson()
-    del code_first.cells[5]
+    del code_first.cells[6]
     assert "markdown slide" in deep_dive_problems(code_first)[0]
 
 

@@ -20,7 +20,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from dlcourse.tooling import editions, pipeline, slides
+from dlcourse.tooling import course, editions, pipeline, slides
 
 try:
     import tomllib
@@ -32,12 +32,24 @@ EXECUTED = [
     source for source in pipeline.notebook_sources() if pipeline.output_path(source).is_file()
 ]
 MAX_ASSET_BYTES = 4 * 1024 * 1024
+DEFAULT_ALT = "No description has been provided for this image"
+COURSE = course.Course(
+    title="Test Course Title",
+    day="Day 9",
+    institution="Test U",
+    academic_year="2099",
+    instructor="X",
+)
 
 
-def cell(kind, source, slide_type=None, **fields):
+def cell(kind, source, slide_type=None, tags=(), alt=None, **fields):
     made = new_markdown_cell(source) if kind == "md" else new_code_cell(source, **fields)
     if slide_type is not None:
         made.metadata["slideshow"] = {"slide_type": slide_type}
+    if tags:
+        made.metadata["tags"] = list(tags)
+    if alt is not None:
+        made.metadata["alt"] = alt
     return made
 
 
@@ -97,6 +109,72 @@ def assert_local(url: str, base: Path) -> None:
     assert not parts.scheme and not parts.netloc, f"{base.name} loads {url} from the network"
     target = (base.parent / unquote(parts.path)).resolve()
     assert target.is_file(), f"{base.name} references {url}, which is not in the build"
+
+
+# A 1x1 PNG: what a plotting cell outputs.
+PIXEL = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
+
+
+def figure_output():
+    return new_output("display_data", data={"image/png": PIXEL, "text/plain": "<Figure>"})
+
+
+# The course's conventions: core path, a figure with hidden code, an in-class exercise, a deep
+# dive and a practice exercise (issue 13), each cell's text naming where it may appear.
+COURSE_SAMPLE = small_notebook(
+    cell("md", "# 02 — Course sample\n\nCORE-INTRO", "slide"),
+    cell("md", "## A figure\n\nCORE-FIGURE-TEXT", "slide"),
+    cell(
+        "code",
+        "PLOT_CODE_HIDDEN = plt.plot()",
+        "-",
+        tags=["hide-code"],
+        alt="A rising line: loss against epochs",
+        execution_count=1,
+        outputs=[figure_output()],
+    ),
+    cell("md", "## Exercise 1 — sigmoid\n\nPROMPT-ONE", "subslide", tags=["exercise"]),
+    cell("code", "def sigmoid(z):\n    STUB_ONE", "-", tags=["exercise"], execution_count=2),
+    cell(
+        "code",
+        "def sigmoid(z):\n    SOLUTION_ONE\n\n\nassert check_sigmoid(sigmoid)",
+        "skip",
+        tags=["solution"],
+        execution_count=3,
+    ),
+    cell("md", "## Deep dive — agreement\n\nDEEP-DIVE-TEXT", "slide", tags=["deep-dive"]),
+    cell("code", "DEEP_CODE = 1", "-", tags=["deep-dive"], execution_count=4),
+    cell("md", "## Summary\n\nCORE-SUMMARY", "slide"),
+    cell("md", "## Practice — Exercise 2\n\nPROMPT-TWO", "slide", tags=["exercise", "practice"]),
+    cell("code", "STUB_TWO = None", "-", tags=["exercise", "practice"], execution_count=5),
+    cell(
+        "code",
+        "SOLUTION_TWO = 2",
+        "skip",
+        tags=["solution", "practice"],
+        execution_count=6,
+        outputs=[new_output("stream", name="stdout", text="✓ CHECK-TWO passed\n")],
+    ),
+)
+
+
+def section_texts(page: Path) -> list[str]:
+    """The text of each top-level slide of a deck, in order."""
+    html = page.read_text(encoding="utf-8")
+    body = html[html.index('<div class="slides">') :]
+    return [
+        re.sub(r"<[^>]+>", " ", part) for part in re.findall(r"<section.*?</section>", body, re.S)
+    ]
+
+
+@pytest.fixture(scope="module")
+def course_build(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("course")
+    out = folder / "slides"
+    decks = slides.build_slides(
+        [write(COURSE_SAMPLE, folder, "02_course.ipynb")], out, course=COURSE
+    )
+    return out, decks[0]
 
 
 @pytest.fixture(scope="module")
@@ -287,3 +365,149 @@ def test_the_site_publishes_the_student_edition(tmp_path):
     assert 'href="student/01_sample.ipynb"' in index and slides.STUDENT_ZIP in index
     with pytest.raises(pipeline.NotebookError, match="make student"):
         slides.build_slides([notebook], out, student=tmp_path / "empty")
+
+
+# -- the three decks, hidden plotting code, alt text, linear navigation, course framing -----------
+
+
+def sources(notebook):
+    return "\n".join(cell.source for cell in notebook.cells)
+
+
+def test_lecture_deck_is_the_core_path():
+    text = sources(slides.lecture_deck(COURSE_SAMPLE))
+    for kept in ("CORE-INTRO", "CORE-FIGURE-TEXT", "PROMPT-ONE", "STUB_ONE", "CORE-SUMMARY"):
+        assert kept in text
+    for dropped in ("SOLUTION_ONE", "DEEP-DIVE-TEXT", "DEEP_CODE", "PROMPT-TWO", "SOLUTION_TWO"):
+        assert dropped not in text
+
+
+def test_full_deck_keeps_deep_dives_and_practice_and_hides_solutions():
+    deck = slides.full_deck(COURSE_SAMPLE)
+    text = sources(deck)
+    for kept in ("DEEP-DIVE-TEXT", "DEEP_CODE", "PROMPT-TWO", "STUB_TWO", "CORE-SUMMARY"):
+        assert kept in text
+    solutions = [cell for cell in deck.cells if "solution" in editions.tags(cell)]
+    assert len(solutions) == 2
+    assert {slides._slide_type(cell) for cell in solutions} == {"skip"}
+
+
+def test_solution_deck_shows_each_prompt_then_its_solution_and_check():
+    deck = slides.solution_deck(COURSE_SAMPLE)
+    text = sources(deck)
+    order = ["Course sample", "PROMPT-ONE", "SOLUTION_ONE", "PROMPT-TWO", "SOLUTION_TWO"]
+    positions = [text.index(marker) for marker in order]
+    assert positions == sorted(positions)
+    for dropped in ("STUB_ONE", "STUB_TWO", "DEEP-DIVE-TEXT", "CORE-SUMMARY", "CORE-FIGURE-TEXT"):
+        assert dropped not in text
+    assert "## Exercise 1 — sigmoid — solution" in text
+    one, two = (cell for cell in deck.cells if "solution" in editions.tags(cell))
+    # The assert shows nothing: the deck says the check passed; an existing ✓ is kept as is.
+    assert one.outputs[-1]["text"] == "✓ check_sigmoid(sigmoid) passed\n"
+    assert [output["text"] for output in two.outputs] == ["✓ CHECK-TWO passed\n"]
+    assert slides.expected_slide_count(deck) == 5
+
+
+def test_every_deck_is_flat():
+    for make in slides.DECK_VARIANTS.values():
+        assert "subslide" not in {slides._slide_type(cell) for cell in make(COURSE_SAMPLE).cells}
+
+
+@pytest.mark.slow
+def test_build_writes_the_three_decks_and_the_index_links_them(course_build):
+    out, deck = course_build
+    assert deck.path == out / "02_course.html" and deck.kind == "lecture"
+    assert deck.full.path == out / "full" / "02_course.html" and deck.full.kind == "full"
+    assert deck.solutions.path == out / "solutions" / "02_course.html"
+    assert (deck.slides, deck.full.slides, deck.solutions.slides) == (4, 6, 5)
+    for built in (deck, deck.full, deck.solutions):
+        assert len(section_texts(built.path)) == built.slides
+        for url in references(built.path):
+            assert_local(url, built.path)
+    lecture = deck.path.read_text(encoding="utf-8")
+    assert "DEEP-DIVE-TEXT" not in lecture and "SOLUTION_ONE" not in lecture
+    assert "DEEP-DIVE-TEXT" in deck.full.path.read_text(encoding="utf-8")
+    index = (out / "index.html").read_text(encoding="utf-8")
+    for link in ("02_course.html", "full/02_course.html", "solutions/02_course.html"):
+        assert f'href="{link}"' in index
+
+
+@pytest.mark.slow
+def test_the_index_title_is_the_course_title(course_build):
+    out, _deck = course_build
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert re.search(r"<title>(.*?)</title>", index).group(1) == "Day 9 — Test Course Title"
+    assert re.search(r"<h1>(.*?)</h1>", index).group(1) == "Day 9 — Test Course Title"
+    assert "Test U · 2099 · X" in index
+
+
+@pytest.mark.slow
+def test_plotting_code_is_hidden_and_the_figure_carries_its_alt_text(course_build):
+    _out, deck = course_build
+    for built in (deck, deck.full):
+        html = built.path.read_text(encoding="utf-8")
+        assert "PLOT_CODE_HIDDEN" not in html
+        images = re.findall(r"<img[^>]*>", html)
+        assert len(images) == 1
+        assert 'alt="A rising line: loss against epochs"' in images[0]
+        assert "celltag_hide-code" in html
+        assert DEFAULT_ALT not in html
+
+
+@pytest.mark.slow
+def test_decks_navigate_linearly_with_a_number_and_a_footer(course_build):
+    _out, deck = course_build
+    html = deck.path.read_text(encoding="utf-8")
+    body = html[html.index('<div class="slides">') :]
+    assert not re.search(r"<section[^>]*>\s*<section", body), "a vertical stack was built"
+    assert 'navigationMode: "linear"' in html and 'slideNumber: "c/t"' in html
+    footer = re.search(r'<footer[^>]*class="dlcourse-footer"[^>]*>(.*?)</footer>', html, re.S)
+    assert footer, "no footer"
+    text = re.sub(r"<[^>]+>", " ", footer.group(1))
+    assert "Day 9 — Test Course Title" in text and "02 — Course sample" in text
+
+
+@pytest.mark.slow
+def test_changing_the_course_config_changes_the_index_and_the_footer(tmp_path):
+    notebook = write(SAMPLE, tmp_path)
+    config = tmp_path / "course.toml"
+    config.write_text(
+        (ROOT / "course.toml")
+        .read_text(encoding="utf-8")
+        .replace('title = "Deep Learning Foundations (PyTorch)"', 'title = "Renamed Course 42"'),
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "dlcourse", "slides", "--out", str(out), "--course"]
+    result = subprocess.run([*command, str(config), str(notebook)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "full:" in result.stdout
+    for page in (out / "index.html", out / "01_sample.html", out / "full" / "01_sample.html"):
+        assert "Renamed Course 42" in page.read_text(encoding="utf-8"), page
+    default = slides.build_slides([notebook], tmp_path / "default")
+    assert "Renamed Course 42" not in (tmp_path / "default" / "index.html").read_text()
+    assert default[0].solutions is None  # no solution cell, no solution deck
+
+
+def test_the_course_config_is_read_and_checked(tmp_path):
+    loaded = course.load_course()
+    assert loaded.title and loaded.day and loaded.heading.startswith(loaded.day)
+    broken = tmp_path / "course.toml"
+    broken.write_text('[course]\ntitle = "T"\nday = 3\n')
+    with pytest.raises(course.BuildError, match="expected a string for 'day', got 3"):
+        course.load_course(broken)
+    with pytest.raises(course.BuildError, match="expected a file"):
+        course.load_course(tmp_path / "missing.toml")
+
+
+@pytest.mark.skipif(not EXECUTED, reason="no executed notebook yet: run `make notebooks`")
+def test_every_course_figure_with_hidden_code_has_alt_text():
+    missing = [
+        f"{source.stem} cell {index}"
+        for source in EXECUTED
+        for index, made in enumerate(nbformat.read(pipeline.output_path(source), 4).cells, 1)
+        if made.cell_type == "code"
+        and any("image/png" in output.get("data", {}) for output in made.get("outputs", []))
+        and not made.metadata.get("alt")
+    ]
+    assert missing == [], f"figures without an `alt` cell metadata: {missing[:10]}"
