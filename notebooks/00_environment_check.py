@@ -93,7 +93,11 @@ print("torch:", torch_draws)
 print("numpy:", numpy_draws)
 expected = ([0.4963, 0.7682, 0.0885], [0.637, 0.2698, 0.041])
 same = np.allclose(torch_draws, expected[0]) and np.allclose(numpy_draws, expected[1])
-print("✓ reproducible: your numbers match the course's" if same else "✗ different numbers: tell the instructor")
+print(
+    "✓ reproducible: your numbers match the course's"
+    if same
+    else "✗ different numbers: tell the instructor"
+)
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 4. Figures

@@ -67,15 +67,7 @@ from dlcourse.exercises import (
     check_permutation_importance,
     check_sensitivity_specificity,
 )
-from dlcourse.explore import explore
-from dlcourse.plots import (
-    COLORS,
-    plot_confusion_matrix,
-    plot_roc_pr,
-    plot_training_curves,
-    set_style,
-)
-from dlcourse.practical_checks import (
+from dlcourse.exercises.practical import (
     check_choose_threshold,
     check_evaluate_at_threshold,
     check_fit_baseline,
@@ -89,6 +81,14 @@ from dlcourse.practical_checks import (
     reference_make_mlp,
     reference_split_and_scale,
     reference_train_mlp,
+)
+from dlcourse.explore import explore
+from dlcourse.plots import (
+    COLORS,
+    plot_confusion_matrix,
+    plot_roc_pr,
+    plot_training_curves,
+    set_style,
 )
 from dlcourse.runtime import get_device, seed_everything
 from dlcourse.stats import bootstrap_interval, wilson_interval

@@ -11,8 +11,8 @@ from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
 from torch import nn
 
-from dlcourse import practical_checks as pc
 from dlcourse.data import load_breast_cancer_splits
+from dlcourse.exercises import practical as pc
 from dlcourse.stats import wilson_interval
 from dlcourse.training import EarlyStopping, fit
 
