@@ -166,13 +166,19 @@ def test_a_rebuild_replaces_only_what_the_command_created(sources, capsys):
     first, second = sources / "01_tiny.py", sources / "02_other.py"
     shutil.copy(first, second)
     assert run(capsys, "student", "--out", str(out), str(first), str(second))[0] == 0
+    companions = ["GLOSSARY.md", "README.md"]  # the student edition's glossary and README
     assert sorted(path.name for path in out.iterdir()) == [
         outputs.MARKER,
         "01_tiny.ipynb",
         "02_other.ipynb",
+        *companions,
     ]
     assert run(capsys, "student", "--out", str(out), str(first))[0] == 0
-    assert sorted(path.name for path in out.iterdir()) == [outputs.MARKER, "01_tiny.ipynb"]
+    assert sorted(path.name for path in out.iterdir()) == [
+        outputs.MARKER,
+        "01_tiny.ipynb",
+        *companions,
+    ]
     (out / "my-answers.ipynb").write_text("{}")
     code, _, err = run(capsys, "student", "--out", str(out), str(first))
     assert code == 1 and "'my-answers.ipynb'" in err

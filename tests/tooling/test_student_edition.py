@@ -33,7 +33,11 @@ def code_lines(text):
 def student_problems(original, student):
     """What is wrong with ``student`` as the student edition of ``original``; empty when fine."""
     problems = []
-    kept = [cell for cell in original.cells if SOLUTION not in tags(cell)]
+    kept = [
+        cell
+        for cell in original.cells
+        if SOLUTION not in tags(cell) and not editions.is_speaker_note(cell)
+    ]
     shared = set().union(*(code_lines(cell.source) for cell in kept)) if kept else set()
     student_text = (
         set().union(*(code_lines(cell.source) for cell in student.cells))
@@ -81,7 +85,7 @@ def student_problems(original, student):
         if cell.cell_type == "code" and (cell.outputs or cell.execution_count is not None):
             problems.append(f"cell {index} kept its outputs")
     if [(c.cell_type, c.source) for c in kept] != [(c.cell_type, c.source) for c in student.cells]:
-        problems.append("cells other than solutions were dropped, changed or reordered")
+        problems.append("cells other than solutions and notes were dropped, changed or reordered")
     return problems
 
 
