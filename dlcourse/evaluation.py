@@ -238,7 +238,9 @@ def summarise_paired(
     Returns:
         A table, one row per metric, with ``"<name> mean"``, ``"<name> interval"`` per model and
         ``"difference"``, ``"difference interval"`` (first model minus second); and the
-        :class:`dlcourse.stats.PairedDifference` of each metric, for verdicts and asserts.
+        :class:`dlcourse.stats.PairedDifference` of each metric, for verdicts and asserts. The
+        metrics are rates in [0, 1], so a model's interval is shown clipped to [0, 1] (a t interval
+        near 1 would otherwise print impossible values such as 1.002).
     """
     if len(results) != 2:
         raise fail("summarise_paired: results", "two models", len(results))
@@ -248,8 +250,9 @@ def summarise_paired(
             "summarise_paired", "two tables of the same shape and columns", (a.shape, b.shape)
         )
 
-    def shown(interval: Interval) -> str:
-        return f"[{interval.low:.3f}, {interval.high:.3f}]"
+    def shown(interval: Interval, bounds: tuple[float, float] = (-np.inf, np.inf)) -> str:
+        low, high = np.clip([interval.low, interval.high], *bounds)
+        return f"[{low:.3f}, {high:.3f}]"
 
     rows, differences = {}, {}
     for metric in a.columns:
@@ -257,7 +260,7 @@ def summarise_paired(
         for name, table in ((name_a, a), (name_b, b)):
             interval = _mean_interval(table[metric].to_numpy(dtype=float), confidence)
             row[f"{name} mean"] = round(interval.estimate, 3)
-            row[f"{name} interval"] = shown(interval)
+            row[f"{name} interval"] = shown(interval, (0.0, 1.0))
         difference = paired_difference(
             a[metric].to_numpy(dtype=float), b[metric].to_numpy(dtype=float), confidence
         )

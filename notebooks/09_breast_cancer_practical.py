@@ -492,10 +492,10 @@ assert 0.8 < comparison.loc["sensitivity at t", "MLP mean"] < 0.9  # short of th
 
 # %% [markdown] slideshow={"slide_type": "fragment"}
 # **No clear difference**: every interval of MLP − LR covers 0. On 30 engineered, almost
-# linearly separable features a network does not beat logistic regression; deep learning pays
-# off with many samples and raw inputs (images, sequences). Note also the sensitivity: a
-# threshold chosen on 32 validation tumours reaches about 0.87 on new ones, not the 0.95 target —
-# one more reason to choose it out of fold.
+# linearly separable features the network shows no advantage over logistic regression here;
+# deep learning usually pays off with many samples and raw inputs (images, sequences). Note also
+# the sensitivity: a threshold chosen on 32 validation tumours reaches about 0.87 on new ones, not
+# the 0.95 target — one more reason to choose it out of fold.
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # The common confusion: "the MLP's mean AUC is higher, so it is better". Show the difference

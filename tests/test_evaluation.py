@@ -112,3 +112,15 @@ def test_calibration_bins_match_sklearn_and_count(scored):
     assert np.allclose(bins["observed"], observed, atol=1e-12)
     assert np.allclose(bins["mean p"], predicted, atol=1e-12)
     assert bins["count"].sum() == len(y)
+
+
+def test_summarise_paired_shows_rate_intervals_inside_0_and_1():
+    a = pd.DataFrame({"specificity": [1.0, 1.0, 0.97, 1.0]})  # t interval reaches above 1
+    b = pd.DataFrame({"specificity": [0.97, 1.0, 1.0, 0.94]})
+    table, differences = summarise_paired({"A": a, "B": b})
+    assert table.loc["specificity", "A interval"].endswith(", 1.000]")
+    low, high = (float(x) for x in table.loc["specificity", "B interval"].strip("[]").split(","))
+    assert 0.0 <= low <= high <= 1.0
+    # differences may be negative: their interval is not clipped
+    assert differences["specificity"].low < 0
+    assert table.loc["specificity", "difference interval"].startswith("[-")

@@ -76,12 +76,9 @@ __all__ = [
 
 
 def _confusion_counts(y_true, y_pred) -> tuple[int, int, int, int]:
-    y_true, y_pred = np.asarray(y_true).astype(int), np.asarray(y_pred).astype(int)
-    tp = int(np.sum((y_true == 1) & (y_pred == 1)))
-    fn = int(np.sum((y_true == 1) & (y_pred == 0)))
-    tn = int(np.sum((y_true == 0) & (y_pred == 0)))
-    fp = int(np.sum((y_true == 0) & (y_pred == 1)))
-    return tp, fn, tn, fp
+    """(TP, FN, TN, FP) of 0/1 predictions: a prediction of 1 is flagged at threshold 0.5."""
+    counts = confusion_counts(y_true, y_pred, 0.5)
+    return counts["TP"], counts["FN"], counts["TN"], counts["FP"]
 
 
 def _sensitivity_specificity(y_true, y_pred):
