@@ -27,7 +27,7 @@ WORKERS ?= 2
 NBVAL := --nbval-lax --nbval-current-env --nbval-cell-timeout=600
 
 .PHONY: help install lab-config lab test lint unit test-notebooks test-student test-core notebooks \
-        check-notebooks slides student core budget bench doctor clean
+        check-notebooks slides handouts student core budget bench doctor clean
 
 help:
 	@echo "make lab             install (first time) and open JupyterLab on notebooks/"
@@ -36,6 +36,7 @@ help:
 	@echo "make notebooks       execute notebooks/NN_*.py into their .ipynb (NOTEBOOKS=... for some)"
 	@echo "make test-notebooks  run the notebooks with nbval (DLCOURSE_DEVICE=cuda for a GPU)"
 	@echo "make slides          build the offline reveal.js slides and index in build/slides/"
+	@echo "make handouts        print each lecture deck to a PDF, a page per slide (build/handouts/)"
 	@echo "make student         write the student edition to build/student/"
 	@echo "make core            write the core variant (deep dives removed) to build/core/"
 	@echo "make budget          lecture slides and core minutes per notebook (build/budget.json)"
@@ -116,6 +117,11 @@ check-notebooks: install
 # The commands replace only what they wrote before (a marker file lists it): no `rm -rf` here.
 slides: install
 	$(PY) -m dlcourse slides --notebooks --out build/slides $(NOTEBOOKS)
+
+# PDF handouts of the lecture decks, printed by the Chromium the browser tests drive
+# (/usr/bin/chromium or DLCOURSE_CHROMIUM).
+handouts: slides
+	$(PY) -m dlcourse handouts --slides build/slides --out build/handouts
 
 student: install
 	$(PY) -m dlcourse student --out build/student

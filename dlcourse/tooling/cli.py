@@ -1,7 +1,7 @@
 """Command line: ``python -m dlcourse <command>``, the commands the Makefile runs.
 
-Commands: doctor, notebooks, check-notebooks, student, core, slides, bench, budget. Each command
-prints what went wrong and what to do, and exits non-zero, instead of showing a traceback.
+Commands: doctor, notebooks, check-notebooks, student, core, slides, handouts, bench, budget. Each
+command prints what went wrong and what to do, and exits non-zero, instead of showing a traceback.
 ``doctor`` needs only the student library; the other commands need the ``build`` extra (jupytext,
 nbclient, nbconvert, nbformat), which ``make`` installs.
 
@@ -130,6 +130,18 @@ def slides(args: argparse.Namespace) -> int:
     return 0
 
 
+def handouts(args: argparse.Namespace) -> int:
+    """Print each lecture deck that ``slides`` built to a PDF handout under ``--out``."""
+    from dlcourse.tooling.handouts import build_handouts, lecture_decks
+
+    decks = [Path(path) for path in args.paths] or lecture_decks(Path(args.slides))
+    out = Path(args.out)
+    for handout in build_handouts(decks, out):
+        print(f"wrote {handout.path} ({handout.pages} pages, one per slide)")
+    print(f"{OK} {len(decks)} handout(s) in {out}")
+    return 0
+
+
 def bench(args: argparse.Namespace) -> int:
     """Time every notebook against its floor; print the table and write JSON."""
     from dlcourse.tooling.bench import failures, format_report, run_benchmark
@@ -190,6 +202,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--course", metavar="TOML", help="the course config (default: course.toml at the root)"
     )
     command.set_defaults(run=slides)
+    command = commands.add_parser(
+        "handouts", help="print each lecture deck to a PDF handout, a page per slide (Chromium)"
+    )
+    command.add_argument("paths", nargs="*", help="lecture decks (default: all in --slides)")
+    command.add_argument("--slides", default="build/slides", help="the folder `slides` wrote")
+    command.add_argument("--out", default="build/handouts", help="output folder")
+    command.set_defaults(run=handouts)
     command = commands.add_parser("bench", help="time and measure every notebook")
     command.add_argument("paths", nargs="*", help="notebook sources (default: all)")
     command.add_argument("--out", default="build/bench.json", help="JSON report path")

@@ -1,7 +1,8 @@
 """The course's framing (title, day, institution, academic year, instructor) from ``course.toml``.
 
-One file at the repository root, read by every build: the slide index's title and every deck's
-footer come from it. :func:`load_course` reads and checks it.
+One file at the repository root, read by every build: every deck's title slide and footer and the
+slide index come from it, and ``repository`` (the course's Git URL) is the one place the links to
+the repository (Colab) are built from. :func:`load_course` reads and checks it.
 """
 
 from __future__ import annotations
@@ -28,11 +29,17 @@ class Course:
     institution: str
     academic_year: str
     instructor: str
+    repository: str
 
     @property
     def heading(self) -> str:
         """``"Day 3 — Deep Learning Foundations (PyTorch)"``: the index title and the footer."""
         return f"{self.day} — {self.title}" if self.day else self.title
+
+    @property
+    def where(self) -> str:
+        """``"institution · academic year"`` (the parts that are set): the title slide's line."""
+        return " · ".join(part for part in (self.institution, self.academic_year) if part)
 
     @property
     def byline(self) -> str:
@@ -53,7 +60,8 @@ def load_course(path: Path | None = None) -> Course:
     """Read the ``[course]`` table of ``path`` (default: the repository's ``course.toml``).
 
     Raises:
-        BuildError: the file is missing, is not TOML, or a key is missing or not a string.
+        BuildError: the file is missing, is not TOML, a key is missing or not a string, or
+            ``repository`` is not an ``https://`` URL.
     """
     path = Path(path) if path is not None else course_file()
     if not path.is_file():
@@ -72,4 +80,9 @@ def load_course(path: Path | None = None) -> Course:
                 f"course config {path}: expected a string for {field.name!r}, got {value!r}"
             )
         values[field.name] = value.strip()
+    if not values["repository"].startswith("https://"):
+        raise BuildError(
+            f"course config {path}: expected an https:// URL for 'repository', "
+            f"got {values['repository']!r}"
+        )
     return Course(**values)

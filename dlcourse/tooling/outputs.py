@@ -7,7 +7,9 @@ Every writing command checks its inputs first, then its output with :func:`check
   folder holds the marker file ``.dlcourse-build.json``, which lists what the command created
   there. A folder holding anything else (the notebook sources, a file someone put there) is
   refused, so ``--out notebooks`` cannot overwrite the committed notebooks. On a rebuild only the
-  entries the marker lists are removed (:class:`OutputFolder`);
+  entries the marker lists are removed (:class:`OutputFolder`). A command may name *artefacts*:
+  files that something else adds to its folder on purpose (the browser test's
+  ``build/slides/report.json``); they count as the folder's own and are kept on a rebuild;
 - an output **file** (``bench.json``, ``budget.json``) must be new or one that the same command
   wrote (its JSON says ``"generated_by": "python -m dlcourse <command>"``).
 
@@ -61,13 +63,16 @@ def _read_marker(folder: Path) -> dict | None:
     return content if isinstance(content, dict) else None
 
 
-def check_folder(out: Path, command: str, inputs: Iterable[Path] = ()) -> Path:
+def check_folder(
+    out: Path, command: str, inputs: Iterable[Path] = (), artefacts: Iterable[str] = ()
+) -> Path:
     """Check that ``command`` may write into the folder ``out``; write nothing.
 
     Args:
         out: the output folder (need not exist).
         command: the command's name, e.g. ``"student"``.
         inputs: the files the command reads; none may lie inside ``out``.
+        artefacts: names of files that others add to the folder on purpose (not foreign).
 
     Returns:
         ``out`` as a ``Path``.
@@ -91,6 +96,7 @@ def check_folder(out: Path, command: str, inputs: Iterable[Path] = ()) -> Path:
         marker = _read_marker(out)
         entries = sorted(path.name for path in out.iterdir() if path.name != MARKER)
         owned = set(marker.get("entries", [])) if marker else set()
+        owned |= {name for name in artefacts if (out / name).is_file()}
         if marker and marker.get("generated_by") != generated_by(command):
             raise OutputError(
                 f"{what}: expected a folder that `{generated_by(command)}` wrote, got {out}, "
@@ -112,18 +118,22 @@ class OutputFolder:
 
     On entering, the folder is created and what the command wrote there last time is removed;
     on leaving (also after an error), the marker lists every entry the folder then holds, which
-    the command created.
+    the command created. ``artefacts`` (file names) are files that others add to the folder on
+    purpose: accepted, never listed in the marker, and kept on a rebuild.
     """
 
-    def __init__(self, out: Path, command: str, inputs: Iterable[Path] = ()) -> None:
+    def __init__(
+        self, out: Path, command: str, inputs: Iterable[Path] = (), artefacts: Iterable[str] = ()
+    ) -> None:
         self.command = command
-        self.path = check_folder(out, command, inputs)
+        self.artefacts = frozenset(artefacts)
+        self.path = check_folder(out, command, inputs, self.artefacts)
 
     def __enter__(self) -> Path:
         try:
             self.path.mkdir(parents=True, exist_ok=True)
             previous = _read_marker(self.path) or {}
-            for name in previous.get("entries", []):
+            for name in set(previous.get("entries", [])) - self.artefacts:
                 entry = self.path / name
                 if entry.is_dir() and not entry.is_symlink():
                     shutil.rmtree(entry)
@@ -141,7 +151,11 @@ class OutputFolder:
         self._write_marker()
 
     def _write_marker(self) -> None:
-        entries = sorted(path.name for path in self.path.iterdir() if path.name != MARKER)
+        entries = sorted(
+            path.name
+            for path in self.path.iterdir()
+            if path.name != MARKER and path.name not in self.artefacts
+        )
         marker = {"generated_by": generated_by(self.command), "entries": entries}
         (self.path / MARKER).write_text(json.dumps(marker, indent=2) + "\n", encoding="utf-8")
 

@@ -26,8 +26,11 @@ Three decks per notebook (:data:`DECK_KINDS`), from the same executed notebook:
 In every deck, ``subslide`` cells start a slide of their own (no vertical stacks: → and Space visit
 every slide in order), cells tagged ``hide-code`` show only their output (the figure, scaled by the
 template to fill the space under the text), and a figure's ``alt`` cell metadata becomes its
-``<img alt>``. Each slide has a footer with the course title (``course.toml``,
-:mod:`dlcourse.tooling.course`) and the section (the notebook's title), and a slide number.
+``<img alt>``. Each deck's title slide shows the course's framing (title, day, institution,
+academic year, instructor: ``course.toml``, :mod:`dlcourse.tooling.course`), rendered by the build;
+a "Contents" slide follows it, linking each section's first slide (:func:`with_contents`; ``C``
+in a deck goes there). Each slide has a footer with the course title and the section (the
+notebook's title), and a slide number.
 
 Slides follow the cells' ``slideshow.slide_type``; ``notes`` cells become speaker notes (press ``S``
 in a deck). Decks are laid out for 1280x720 (``SLIDE_WIDTH``/``SLIDE_HEIGHT``).
@@ -55,6 +58,7 @@ from dlcourse.tooling.editions import (
 )
 from dlcourse.tooling.errors import NotebookError
 from dlcourse.tooling.outputs import OutputFolder
+from dlcourse.tooling.pipeline import repository_root
 
 ASSETS = Path(__file__).resolve().parent / "assets"
 TEMPLATES = ASSETS / "templates"
@@ -70,6 +74,18 @@ MERMAID_MIME = "text/vnd.mermaid"
 MERMAID_FENCE = re.compile(r"^\s*(```|~~~)\s*mermaid\b", re.MULTILINE)
 HIDDEN_SLIDE_TYPES = frozenset({"skip", "notes"})
 HIDE_CODE_TAG = "hide-code"  # a plotting cell: the slides show its output only
+CONTENTS_TAG = "dlcourse-contents"  # the generated "Contents" slide (styled by the template)
+TITLE_SLIDE_KEY = "dlcourse_title_slide"  # cell metadata: the cell is on the deck's title slide
+CONTENTS_SLIDE = 1  # the contents slide's index (0-based, as in a deck's URL: #/1)
+# Where `make handouts` writes each lecture deck's PDF, relative to the slides folder.
+HANDOUT_DIR = "../handouts"
+# Files that others add to the slides folder on purpose, kept on a rebuild: the browser tests'
+# measurements (tests/tooling/test_browser.py) and accessibility report (axe-core).
+REPORT_FILE = "report.json"
+TEST_REPORTS = (REPORT_FILE, "a11y.json")
+# The notebooks link glossary terms as GLOSSARY.md#term; the site links its HTML rendering instead.
+GLOSSARY_PAGE = "glossary.html"
+GLOSSARY_LINK = re.compile(r"\]\(GLOSSARY\.md(#[\w-]+)?\)")
 LECTURE, FULL, SOLUTIONS = "lecture", "full", "solutions"
 # Each deck kind and its folder under <out> ("" is <out> itself).
 DECK_KINDS = {LECTURE: "", FULL: "full", SOLUTIONS: "solutions"}
@@ -244,6 +260,32 @@ def full_deck(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return notebook
 
 
+def link_glossary(notebook: nbformat.NotebookNode, prefix: str) -> nbformat.NotebookNode:
+    """A copy of ``notebook`` whose ``GLOSSARY.md#term`` links point at ``<prefix>glossary.html``.
+
+    ``prefix`` is the way from the page's folder to the site's root (``""`` or ``"../"``).
+    """
+    notebook = copy.deepcopy(notebook)
+    for cell in notebook.cells:
+        if cell.cell_type == "markdown":
+            cell.source = GLOSSARY_LINK.sub(
+                lambda match: f"]({prefix}{GLOSSARY_PAGE}{match.group(1) or ''})", cell.source
+            )
+    return notebook
+
+
+def write_glossary(out: Path, exporter, source: Path | None = None) -> Path:
+    """Render the glossary (Markdown, ``### term`` headings) as ``<out>/glossary.html``.
+
+    nbconvert gives each heading the id the notebooks' links use (``### out-of-fold`` →
+    ``#out-of-fold``, as on GitHub).
+    """
+    source = source or repository_root() / "notebooks" / "GLOSSARY.md"
+    text = Path(source).read_text(encoding="utf-8")
+    page = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(text)])
+    return _export(page, Path(GLOSSARY_PAGE).stem, out, exporter)
+
+
 def _heading(cell: nbformat.NotebookNode) -> str | None:
     match = re.search(r"^#{1,6}\s+(.+?)\s*#*\s*$", cell.source, re.MULTILINE)
     return match.group(1).strip() if match else None
@@ -294,6 +336,82 @@ def solution_deck(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return notebook
 
 
+def _slides(notebook: nbformat.NotebookNode) -> list[list[nbformat.NotebookNode]]:
+    """The cells of each slide of ``notebook`` (flat: no subslides), as nbconvert groups them.
+
+    Hidden cells before the first visible one belong to the first slide.
+    """
+    groups: list[list[nbformat.NotebookNode]] = [[]]
+    started = False
+    for cell in notebook.cells:
+        kind = _slide_type(cell)
+        if started and kind == "slide":
+            groups.append([])
+        started = started or kind not in HIDDEN_SLIDE_TYPES
+        groups[-1].append(cell)
+    return groups if started else []
+
+
+def _slide_heading(cells: list[nbformat.NotebookNode]) -> str | None:
+    for cell in cells:
+        if cell.cell_type == "markdown" and _slide_type(cell) not in HIDDEN_SLIDE_TYPES:
+            heading = _heading(cell)
+            if heading:
+                return heading
+    return None
+
+
+# "Momentum (continued)", "Momentum (cont.)", "Momentum — continued": the section "Momentum"; in
+# a solution deck, "Exercise 1 — solution" continues "Exercise 1".
+CONTINUED = re.compile(
+    r"\s*(\((continued|cont\.?|solution)\)|[—–-]\s*(continued|cont\.?|solution))\s*$", re.I
+)
+
+
+def contents_entries(notebook: nbformat.NotebookNode) -> list[tuple[int, str]]:
+    """Each section of ``notebook``: (its first slide's index in the framed deck, its heading).
+
+    The index counts the title slide (0) and the contents slide (1). A slide whose heading
+    repeats the previous one (a continuation slide) is not a new section.
+    """
+    entries: list[tuple[int, str]] = []
+    previous = None
+    for index, cells in enumerate(_slides(notebook)[1:], start=CONTENTS_SLIDE + 1):
+        heading = _slide_heading(cells)
+        section = CONTINUED.sub("", heading) if heading else previous
+        if heading and section != previous:
+            entries.append((index, heading))
+        previous = section
+    return entries
+
+
+def with_contents(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """A copy of the flat deck ``notebook`` with its title slide marked and a "Contents" slide.
+
+    The cells of the first slide carry :data:`TITLE_SLIDE_KEY` (the template adds the course's
+    framing to that slide); the contents slide, second, links each section's first slide
+    (``#/N``, N counted from 0 as reveal.js does). A deck of one slide gets no contents slide.
+    """
+    notebook = copy.deepcopy(notebook)
+    groups = _slides(notebook)
+    if not groups:
+        return notebook
+    for cell in groups[0]:
+        cell.metadata[TITLE_SLIDE_KEY] = True
+    entries = contents_entries(notebook)
+    if len(groups) < 2 or not entries:
+        return notebook
+    lines = [
+        f"{number}. [{heading}](#/{index})"
+        for number, (index, heading) in enumerate(entries, start=1)
+    ]
+    contents = nbformat.v4.new_markdown_cell("## Contents\n\n" + "\n".join(lines))
+    _set_slide_type(contents, "slide")
+    contents.metadata["tags"] = [CONTENTS_TAG]
+    notebook.cells.insert(notebook.cells.index(groups[1][0]), contents)
+    return notebook
+
+
 def has_solutions(notebook: nbformat.NotebookNode) -> bool:
     """Whether any cell of ``notebook`` is tagged ``solution``."""
     return any(SOLUTION_TAG in tags(cell) for cell in notebook.cells)
@@ -329,8 +447,14 @@ def _export(
 
 
 def framing(course: Course, section: str) -> dict[str, str]:
-    """What the templates show of the course: footer text, page title."""
-    return {"course": course.heading, "byline": course.byline, "section": section}
+    """What the templates show of the course: the title slide's lines, the footer's text."""
+    return {
+        "course": course.heading,
+        "byline": course.byline,
+        "section": section,
+        "where": course.where,
+        "instructor": course.instructor,
+    }
 
 
 def build_deck(
@@ -350,7 +474,8 @@ def build_deck(
     ipynb = Path(ipynb)
     notebook = notebook if notebook is not None else read_prepared(ipynb)
     title = title_of(notebook, ipynb.stem)
-    variant = DECK_VARIANTS[kind](notebook)
+    variant = with_contents(DECK_VARIANTS[kind](notebook))
+    variant = link_glossary(variant, "../" if DECK_KINDS[kind] else "")
     course = course if course is not None else load_course()
     target = _export(
         variant, ipynb.stem, out, exporter or slides_exporter(), framing(course, title)
@@ -364,6 +489,7 @@ def render_notebook(
     """Write ``ipynb`` as a notebook HTML page into ``out`` with local assets at ``prefix``."""
     ipynb = Path(ipynb)
     notebook = notebook if notebook is not None else read_prepared(ipynb)
+    notebook = link_glossary(notebook, "../")  # pages sit in <site>/notebooks/
     return _export(notebook, ipynb.stem, out, exporter or html_exporter(prefix))
 
 
@@ -383,7 +509,8 @@ def build_slides(
     ``out/student/`` and zipped. ``course`` is the course's framing (default: ``course.toml``).
     Returns the lecture decks in order, each carrying its full and solution decks. Every input is
     read and checked first; ``out`` is checked by
-    :class:`~dlcourse.tooling.outputs.OutputFolder` before anything is written.
+    :class:`~dlcourse.tooling.outputs.OutputFolder` before anything is written; the browser
+    tests' reports there (:data:`TEST_REPORTS`) are accepted and kept.
 
     Raises:
         NotebookError: a notebook is missing or cannot be shown offline; nothing was written.
@@ -396,7 +523,7 @@ def build_slides(
     prepared = [read_prepared(ipynb) for ipynb in ipynbs]
     editions = student_notebooks(Path(student)) if student is not None else []
     course = course if course is not None else load_course()
-    with OutputFolder(out, "slides", inputs=[*ipynbs, *editions]) as out:
+    with OutputFolder(out, "slides", inputs=[*ipynbs, *editions], artefacts=TEST_REPORTS) as out:
         copy_assets(out)
         # The decks in a subfolder load the same assets one level up.
         exporters = {
@@ -427,6 +554,7 @@ def build_slides(
             decks.append(deck)
         if student is not None:
             decks = add_student_edition(decks, Path(student), out)
+        write_glossary(out, html_exporter(ASSET_DIR))
         write_index(decks, out, course=course)
     return decks
 
@@ -465,8 +593,10 @@ INDEX_TEMPLATE = """<!DOCTYPE html>
 body {{ font-family: system-ui, -apple-system, "Segoe UI", Roboto, Helvetica, Arial, sans-serif;
        max-width: 60rem; margin: 2.5rem auto; padding: 0 1.2rem; color: #1f2933; line-height: 1.5; }}
 h1 {{ color: #1b3a57; font-size: 1.8rem; margin-bottom: 0.2rem; }}
+h2 {{ color: #1b3a57; font-size: 1.25rem; margin: 1.8rem 0 0.4rem; }}
 p.lead {{ color: #3e4c59; margin-top: 0; }}
-table {{ border-collapse: collapse; width: 100%; margin: 1.5rem 0; }}
+p.start {{ font-size: 1.15rem; }}
+table {{ border-collapse: collapse; width: 100%; margin: 1rem 0 1.5rem; }}
 th, td {{ text-align: left; padding: 0.45rem 0.6rem; border-bottom: 1px solid #d9e2ec; }}
 th {{ color: #3e4c59; font-weight: 600; font-size: 0.85rem; text-transform: uppercase; }}
 td.n {{ color: #3e4c59; font-variant-numeric: tabular-nums; width: 2.5rem; }}
@@ -479,21 +609,26 @@ kbd {{ border: 1px solid #bcccdc; border-radius: 3px; padding: 0 0.3em; font-siz
 <main>
 <h1>{title}</h1>
 <p class="lead">{byline}</p>
+{start}
+<h2>Decks</h2>
 <p>Three decks per notebook, made from the executed notebooks: the <b>lecture</b> deck (the core
 path, what is presented), the <b>full</b> deck (with the deep dives and practice exercises) and the
-<b>solutions</b> deck (each exercise, then its solution and its passed check).</p>
+<b>solutions</b> deck (each exercise, then its solution and its passed check). The
+<b>handout</b> is the lecture deck as a PDF, one page per slide (<code>make handouts</code> writes
+them to the <a href="{handouts}/">handouts folder</a>).</p>
 <table>
 <thead><tr><th>#</th><th>notebook</th><th>lecture</th><th>full</th><th>solutions</th>\
-{extra_headers}</tr></thead>
+<th>handout</th>{extra_headers}</tr></thead>
 <tbody>
 {rows}
 </tbody>
 </table>
 {student_note}
+<p>Terms the notebooks link: the <a href="{glossary}">glossary</a>.</p>
 <p class="keys">In a deck: <kbd>&rarr;</kbd>/<kbd>Space</kbd> next slide (every slide, in order),
-<kbd>&larr;</kbd> previous, <kbd>G</kbd> then a slide number to jump there, <kbd>Esc</kbd> overview,
-<kbd>F</kbd> full screen, <kbd>S</kbd> speaker view (notes, timer, next slide; allow the pop-up).
-</p>
+<kbd>&larr;</kbd> previous, <kbd>G</kbd> then the slide's number and <kbd>Enter</kbd> to jump
+there, <kbd>C</kbd> the contents slide, <kbd>O</kbd> overview, <kbd>F</kbd> full screen,
+<kbd>S</kbd> speaker view (notes, timer, next slide; allow the pop-up).</p>
 </main>
 </body>
 </html>
@@ -506,11 +641,29 @@ def _link(deck: Deck | None, out: Path, label: str) -> str:
     return f'<td><a href="{deck.path.relative_to(out).as_posix()}">{html.escape(label)}</a></td>'
 
 
-def write_index(decks: list[Deck], out: Path, course: Course | None = None) -> Path:
-    """Write ``out/index.html``: the course's title and a table linking every deck.
+def handout_link(deck: Deck) -> str:
+    """Where ``make handouts`` writes the PDF of ``deck``, relative to the slides folder."""
+    return f"{HANDOUT_DIR}/{deck.path.stem}.pdf"
 
-    Per notebook: its lecture, full and solution decks (and rendered notebook and student
-    edition, where built). ``course`` gives the title (default: ``course.toml``).
+
+def _short_title(deck: Deck) -> tuple[str, str]:
+    """``("03", "Gradient descent")`` from ``03_gradient_descent`` titled "03 — Gradient descent"."""
+    number = deck.path.stem.split("_", 1)[0]
+    return number, re.sub(rf"^{re.escape(number)}\s*[—–:.-]\s*", "", deck.title)
+
+
+def opening_deck(decks: list[Deck]) -> Deck | None:
+    """The day's opening deck: the lecture deck of notebook ``00``, if built."""
+    return next((deck for deck in decks if _short_title(deck)[0] == "00"), None)
+
+
+def write_index(decks: list[Deck], out: Path, course: Course | None = None) -> Path:
+    """Write ``out/index.html``, the day's entry point: the course's title and every deck.
+
+    First the opening deck (notebook ``00``'s lecture deck, where built); then per notebook its
+    lecture, full and solution decks, its handout (``../handouts/NN_topic.pdf``, written by
+    ``make handouts``) and its rendered notebook and student edition, where built. ``course``
+    gives the title (default: ``course.toml``).
     """
     out = Path(out)
     course = course if course is not None else load_course()
@@ -518,14 +671,14 @@ def write_index(decks: list[Deck], out: Path, course: Course | None = None) -> P
     student = any(deck.student for deck in decks)
     rows = []
     for deck in decks:
-        number = deck.path.stem.split("_", 1)[0]
-        name = re.sub(rf"^{re.escape(number)}\s*[—–:.-]\s*", "", deck.title)  # "03 — Topic"
+        number, name = _short_title(deck)
         cells = [
             f'<td class="n">{html.escape(number)}</td>',
             f"<td>{html.escape(name)}</td>",
             _link(deck, out, f"{deck.slides} slides"),
             _link(deck.full, out, f"{deck.full.slides} slides" if deck.full else ""),
             _link(deck.solutions, out, "solutions"),
+            f'<td><a href="{handout_link(deck)}">PDF</a></td>',
         ]
         for present, path, label in (
             (rendered, deck.rendered, "notebook"),
@@ -535,9 +688,20 @@ def write_index(decks: list[Deck], out: Path, course: Course | None = None) -> P
                 link = path.relative_to(out).as_posix() if path else ""
                 cells.append(f'<td><a href="{link}">{label}</a></td>' if link else "<td></td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
+    opening = opening_deck(decks)
+    start = (
+        f'<p class="start">Start here: <a href="{opening.path.relative_to(out).as_posix()}">'
+        f"{html.escape(_short_title(opening)[1])}</a>, the day's opening deck "
+        "(the programme, the timetable and what to have ready).</p>"
+        if opening
+        else ""
+    )
     page = INDEX_TEMPLATE.format(
         title=html.escape(course.heading),
         byline=html.escape(course.byline),
+        start=start,
+        handouts=HANDOUT_DIR,
+        glossary=GLOSSARY_PAGE,
         rows="\n".join(rows),
         extra_headers=("<th>rendered</th>" if rendered else "")
         + ("<th>student edition</th>" if student else ""),

@@ -1,15 +1,18 @@
 """Real-browser checks with headless Chromium (Playwright driving Debian's /usr/bin/chromium).
 
-- Every slide deck (built here into a temporary folder) opens from file:// with the network
+- Every lecture deck (built here into a temporary folder) opens from file:// with the network
   blocked: no failed request, no console error, reveal.js ready, as many slides as the notebook has
-  slide cells, all math typeset, every slide fits 1280x720; screenshots of the title slide and a
-  figure slide go to build/screenshots/slides/. The speaker view shows the notes.
-- JupyterLab, started on 127.0.0.1 as `make lab` starts it, opens a course notebook, runs all
-  cells and shows no error output (screenshot build/screenshots/jupyterlab.png).
-- The same notebook opens in RISE and shows its first slide (build/screenshots/rise.png).
+  slide cells, all math typeset. Every slide is shown and measured at 1280x720 (heading, body text
+  >= 24 px, code and outputs >= 18 px after the fit, inline maths as large as its text, figures
+  >= 40% of the slide, zoom >= 90%, no cut box, no overflow); the measurements and a per-deck
+  summary go to build/slides/report.json, and a deck fails on any lecture slide that breaks one.
+- A slide measures the same whichever way it is reached (→, Space, the URL, the overview); → and
+  Space visit every slide in order; G + number goes to that number; C and the contents slide's
+  links go where they say. The speaker view shows the notes.
+- Screenshots for the README: build/screenshots/lecture-slide.png, figure-slide.png, index.png.
 
-Skipped, with the reason, where Chromium or Playwright is missing (`.ci/run` installs Chromium).
-Set DLCOURSE_CHROMIUM to use another Chromium binary.
+JupyterLab and RISE: test_lab.py. Skipped, with the reason, where Chromium or Playwright is missing
+(conftest.py: `.ci/run` installs Chromium; DLCOURSE_CHROMIUM picks another Chromium binary).
 """
 
 from __future__ import annotations
@@ -17,16 +20,6 @@ from __future__ import annotations
 import base64
 import dataclasses
 import io
-import os
-import re
-import secrets
-import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from pathlib import Path
 
 import nbformat
 import pytest
@@ -34,34 +27,13 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_outp
 
 from dlcourse.tooling import pipeline, slides
 
+from .conftest import ROOT, SCREENSHOTS, WAIT_MS, Recorder, require_browser
+
+require_browser()
+
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
-CHROMIUM = Path(os.environ.get("DLCOURSE_CHROMIUM", "/usr/bin/chromium"))
-if not CHROMIUM.is_file():
-    pytest.skip(
-        f"browser tests need Chromium at {CHROMIUM} (Debian: apt-get install chromium; "
-        "or set DLCOURSE_CHROMIUM); .ci/run installs it",
-        allow_module_level=True,
-    )
-sync_api = pytest.importorskip(
-    "playwright.sync_api", reason="browser tests need playwright: pip install -e '.[test]'"
-)
-
-ROOT = pipeline.repository_root()
-SCREENSHOTS = ROOT / "build" / "screenshots"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-dev-shm-usage",
-]
 VIEWPORT = {"width": slides.SLIDE_WIDTH, "height": slides.SLIDE_HEIGHT}
-WAIT_MS = 30_000  # any single wait in a page
-LAB_NOTEBOOK = "00_environment_check.ipynb"
-LAB_START_S = 120
-LAB_RUN_MS = 240_000  # run all cells of the notebook, on a busy 2-core machine
 EXECUTED = [
     pipeline.output_path(source)
     for source in pipeline.notebook_sources()
@@ -87,14 +59,16 @@ def _png(width_in: float, height_in: float) -> str:
 
 
 def sample_notebook() -> nbformat.NotebookNode:
-    def cell(kind, source, slide_type, **fields):
+    def cell(kind, source, slide_type, metadata=None, **fields):
         made = new_markdown_cell(source) if kind == "md" else new_code_cell(source, **fields)
+        made.metadata.update(metadata or {})
         made.metadata["slideshow"] = {"slide_type": slide_type}
         return made
 
     long_code = "\n".join(f"value_{i} = {i} * 2  # line {i}" for i in range(40))
     long_output = "".join(f"epoch {i:3d}  loss {1 / (i + 1):.4f}\n" for i in range(120))
     figure = {"image/png": _png(8, 9), "text/plain": "<Figure>"}
+    wide_figure = {"image/png": _png(8, 4), "text/plain": "<Figure>"}
     notebook = new_notebook(
         cells=[
             cell(
@@ -105,7 +79,8 @@ def sample_notebook() -> nbformat.NotebookNode:
             cell("md", NOTE_TEXT, "notes"),
             cell(
                 "md",
-                "## Gradients\n\n$$\\frac{\\partial L}{\\partial w} = \\frac{\\partial L}"
+                "## Gradients\n\nFor a weight $w$ and a loss $L$:\n\n"
+                "$$\\frac{\\partial L}{\\partial w} = \\frac{\\partial L}"
                 "{\\partial \\hat y}\\frac{\\partial \\hat y}{\\partial w}$$\n\n"
                 "\\begin{align} a &= b + c \\\\ d &= e \\end{align}",
                 "subslide",
@@ -129,6 +104,15 @@ def sample_notebook() -> nbformat.NotebookNode:
                 execution_count=3,
                 outputs=[new_output("display_data", data=figure)],
             ),
+            cell("md", "## A plot\n\nIts code is hidden: the figure fills the slide.", "slide"),
+            cell(
+                "code",
+                "plot_code_hidden()",
+                "-",
+                execution_count=4,
+                outputs=[new_output("display_data", data=wide_figure)],
+                metadata={"tags": ["hide-code"], "alt": "A line that rises and falls"},
+            ),
             cell(
                 "md",
                 '## Money is not math\n\n| item | code |\n|---|---|\n| price | `p = "$5"` |',
@@ -144,21 +128,6 @@ def sample_notebook() -> nbformat.NotebookNode:
 
 
 @pytest.fixture(scope="module")
-def playwright():
-    with sync_api.sync_playwright() as driver:
-        yield driver
-
-
-@pytest.fixture(scope="module")
-def browser(playwright):
-    browser = playwright.chromium.launch(
-        executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, timeout=WAIT_MS
-    )
-    yield browser
-    browser.close()
-
-
-@pytest.fixture(scope="module")
 def decks(tmp_path_factory):
     """Every executed course notebook and the sample, built as `make slides` builds them."""
     folder = tmp_path_factory.mktemp("browser")
@@ -171,35 +140,6 @@ def decks(tmp_path_factory):
     return built
 
 
-class Recorder:
-    """Requests that failed or were blocked, console errors and page errors of a context."""
-
-    def __init__(self, context, allowed):
-        self.failed, self.blocked, self.errors = [], [], []
-        self.allowed = allowed
-        context.route("**/*", self._route)
-        context.on(
-            "requestfailed",
-            lambda request: self.failed.append(f"{request.url[:160]} ({request.failure})"),
-        )
-        context.on("page", self.watch)
-
-    def _route(self, route):
-        url = route.request.url
-        if self.allowed(url):
-            route.continue_()
-        else:
-            self.blocked.append(url)
-            route.abort("blockedbyclient")
-
-    def watch(self, page):
-        page.on(
-            "console",
-            lambda message: message.type == "error" and self.errors.append(message.text[:300]),
-        )
-        page.on("pageerror", lambda error: self.errors.append(f"page error: {error}"[:300]))
-
-
 def offline_context(browser):
     """A browser context with the network off: only file:// (and data:) may load."""
     context = browser.new_context(viewport=VIEWPORT, offline=True)
@@ -208,9 +148,9 @@ def offline_context(browser):
     return context, recorder
 
 
-def open_deck(context, recorder, deck):
+def open_deck(context, recorder, deck, hash=""):
     page = context.new_page()
-    page.goto(deck.path.as_uri())
+    page.goto(deck.path.as_uri() + hash)
     page.wait_for_function("() => window.Reveal && Reveal.isReady()")
     page.wait_for_function("() => window.MathJax && MathJax.isReady")
     page.evaluate("() => new Promise(done => MathJax.Hub.Queue(done))")
@@ -235,7 +175,8 @@ RAW_MATH = """() => {
 }"""
 
 MEASURE = """(current) => {
-    // What the audience sees on the current slide, in slide pixels after the fit's zoom.
+    // What the audience sees on the current slide, in slide pixels after the fit's zoom (CSS zoom:
+    // computed font sizes and offset heights are unzoomed, so multiply by every zoom above).
     const zoomOf = el => {
         let zoom = 1;
         for (let node = el; node && node !== current; node = node.parentElement) {
@@ -244,83 +185,128 @@ MEASURE = """(current) => {
         return zoom;
     };
     const size = el => parseFloat(getComputedStyle(el).fontSize) * zoomOf(el);
+    const shown = el => el.offsetParent !== null && el.textContent.trim();
+    const round = (value, digits) => value === null ? null : Number(value.toFixed(digits));
     const smallest = selector => {
-        const sizes = Array.from(current.querySelectorAll(selector))
-            .filter(el => el.offsetParent !== null && el.textContent.trim())
-            .map(size);
-        return sizes.length ? Math.round(Math.min(...sizes) * 10) / 10 : null;
+        const sizes = Array.from(current.querySelectorAll(selector)).filter(shown).map(size);
+        return sizes.length ? round(Math.min(...sizes), 1) : null;
     };
+    // A box is cut when it scrolls, down or sideways.
     const boxes = '.jp-InputArea-editor pre, .jp-OutputArea-output > pre, ' +
         '.jp-OutputArea-output.jp-RenderedHTMLCommon';
-    const cut = Array.from(current.querySelectorAll(boxes))
-        .filter(box => box.scrollHeight > box.clientHeight + 1).length;
-    const images = Array.from(current.querySelectorAll('img'));
-    const figure = images.length
-        ? Math.max(...images.map(img => img.offsetHeight * zoomOf(img))) / current.clientHeight
-        : null;
+    const cut = Array.from(current.querySelectorAll(boxes)).filter(box =>
+        box.scrollHeight > box.clientHeight + 1 || box.scrollWidth > box.clientWidth + 1).length;
+    // Inline maths against the text around it (display maths stands alone).
+    const maths = Array.from(current.querySelectorAll('.mjx-chtml'))
+        .filter(math => !math.closest('.MJXc-display') && math.offsetParent !== null)
+        .map(math => parseFloat(getComputedStyle(math).fontSize) /
+                     parseFloat(getComputedStyle(math.parentElement).fontSize));
+    // A figure: an output image (not inside an HTML output box); its height on the slide.
+    const slideHeight = current.getBoundingClientRect().height;
+    const figures = Array.from(current.querySelectorAll('.jp-OutputArea-output img'))
+        .filter(img => !img.closest('.jp-OutputArea-output.jp-RenderedHTMLCommon'))
+        .map(img => img.getBoundingClientRect().height / slideHeight);
+    const zooms = Array.from(current.children).filter(part => !part.matches('aside.notes'))
+        .map(part => parseFloat(part.style.zoom || '1'));
     return {
-        heading: !!current.querySelector('h1, h2, h3'),
-        body_px: smallest('.jp-RenderedMarkdown p, .jp-RenderedMarkdown li'),
-        code_px: smallest('.jp-InputArea-editor pre, .jp-OutputArea-output pre'),
-        figure_share: figure === null ? null : Math.round(figure * 100) / 100,
+        heading: Array.from(current.querySelectorAll('h1, h2, h3')).some(shown),
+        body_px: smallest('.jp-RenderedMarkdown p, .jp-RenderedMarkdown li, ' +
+                          '.jp-RenderedMarkdown td, .jp-RenderedMarkdown th, .dlcourse-title-card p'),
+        code_px: smallest('.jp-InputArea-editor pre, .jp-OutputArea-output pre, ' +
+                          '.jp-OutputArea-output td, .jp-OutputArea-output th'),
+        math_scale: maths.length ? round(Math.min(...maths), 3) : null,
+        figure_share: figures.length ? round(Math.max(...figures), 2) : null,
+        fit: round(zooms.length ? Math.min(...zooms) : 1, 3),
         cut_boxes: cut,
         overflow_px: Math.max(0, current.scrollHeight - current.clientHeight),
-        code_visible: !!current.querySelector('.jp-InputArea-editor'),
+        code_visible: Array.from(current.querySelectorAll('.jp-InputArea-editor')).some(shown),
     };
+}"""
+
+SETTLE = """async () => {
+    // What the audience sees once the slide's figures are decoded and the deck has refitted it.
+    const frame = () => new Promise(done => requestAnimationFrame(() => done()));
+    const current = Reveal.getCurrentSlide();
+    await Promise.all(Array.from(current.querySelectorAll('img'),
+                                 img => img.decode().catch(() => null)));
+    await document.fonts.ready;
+    await frame();
+    await frame();
 }"""
 
 WALK = """async () => {
     // Show every slide in turn (as a presenter would, so that the deck fits it) and measure it.
-    const frame = () => new Promise(done => requestAnimationFrame(() => done()));
-    const found = [];
+    const settle = SETTLE_JS;
     const measured = [];
     const measure = MEASURE_JS;
-    let figure = null;
     for (const slide of Reveal.getSlides()) {
         const at = Reveal.getIndices(slide);
         Reveal.slide(at.h, at.v || 0);
+        await settle();
         const current = Reveal.getCurrentSlide();
-        // Measure what the audience sees: after the figures are decoded and the deck refitted.
-        await Promise.all(Array.from(current.querySelectorAll('img'), img => img.decode().catch(() => null)));
-        await frame();
-        await frame();
         const heading = current.querySelector('h1, h2, h3');
         const text = (heading || current).textContent.replace(/\u00b6/g, '');
         const what = text.trim().replace(/\\s+/g, ' ').slice(0, 60);
-        if (current.scrollHeight > current.clientHeight + 1) {
-            found.push(`slide ${at.h + 1}.${(at.v || 0) + 1} (${what}) is ` +
-                       `${current.scrollHeight}px tall for ${current.clientHeight}px`);
-        }
-        if (figure === null && current.querySelector('img')) figure = [at.h, at.v || 0];
         measured.push(Object.assign({slide: at.h + 1, title: what}, measure(current)));
     }
-    return {overflowing: found, figure: figure, slides: measured};
-}""".replace("MEASURE_JS", MEASURE)
-REPORT = ROOT / "build" / "slides" / "report.json"
+    return measured;
+}""".replace("MEASURE_JS", MEASURE).replace("SETTLE_JS", SETTLE)
+REPORT = ROOT / "build" / "slides" / slides.REPORT_FILE
 
-
-# Lecture slides whose code or output box is still cut (issue 17, open): a deck may not get worse,
-# and a deck not listed here must have none. Lower a number when its slides are fixed.
-KNOWN_CUT_SLIDES = {
-    "03_gradient_descent": 2,
-    "04_backpropagation": 2,
-    "05_activation_functions": 4,
-    "06_loss_functions": 3,
-    "08_pytorch_essentials": 6,
-    "09_breast_cancer_practical": 7,
+# What a lecture slide must meet on a projector (issue 17, item 4), each check by name.
+BODY_PX, CODE_PX, FIGURE_SHARE, MIN_FIT = 24, 18, 0.40, 0.9
+CHECKS = {
+    "heading": lambda entry: not entry["heading"],
+    "body_px": lambda entry: entry["body_px"] is not None and entry["body_px"] < BODY_PX,
+    "code_px": lambda entry: entry["code_px"] is not None and entry["code_px"] < CODE_PX,
+    "math": lambda entry: entry["math_scale"] is not None and entry["math_scale"] < 0.99,
+    "figure": lambda entry: (
+        entry["figure_share"] is not None and entry["figure_share"] < FIGURE_SHARE
+    ),
+    "fit": lambda entry: entry["fit"] < MIN_FIT - 1e-6,
+    "cut": lambda entry: entry["cut_boxes"] > 0,
+    "overflow": lambda entry: entry["overflow_px"] > 1,
 }
 
 
-def go_to(page, indices):
-    page.evaluate("([h, v]) => Reveal.slide(h, v)", indices)
-    page.evaluate("() => new Promise(done => requestAnimationFrame(() => done()))")
+def failing(measured: list[dict]) -> dict[str, list[str]]:
+    """The slides that break each check: {check: ["slide 3 (Title)", ...]}, failing checks only."""
+    found = {
+        check: [f"slide {entry['slide']} ({entry['title']})" for entry in measured if broken(entry)]
+        for check, broken in CHECKS.items()
+    }
+    return {check: names for check, names in found.items() if names}
+
+
+def summary(measured: list[dict]) -> dict:
+    """A deck's numbers for the report: slides, slides with code, the smallest sizes, failures."""
+
+    def least(key):
+        values = [entry[key] for entry in measured if entry[key] is not None]
+        return min(values) if values else None
+
+    return {
+        "lecture_slides": len(measured),
+        "slides_with_visible_code": sum(entry["code_visible"] for entry in measured),
+        "smallest_code_px": least("code_px"),
+        "smallest_body_px": least("body_px"),
+        "smallest_figure_share": least("figure_share"),
+        "smallest_math_scale": least("math_scale"),
+        "min_fit": least("fit"),
+        "failing": {check: len(names) for check, names in failing(measured).items()},
+    }
+
+
+def go_to(page, index):
+    page.evaluate("h => Reveal.slide(h)", index)
+    page.evaluate(SETTLE)
 
 
 # -- slide decks ---------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("name", [path.stem for path in EXECUTED] + [SAMPLE])
-def test_deck_opens_offline_with_every_slide_typeset_and_fitting(name, decks, browser):
+def test_deck_opens_offline_with_every_slide_typeset_and_measured(name, decks, browser):
     deck = decks[name]
     context, recorder = offline_context(browser)
     try:
@@ -335,49 +321,196 @@ def test_deck_opens_offline_with_every_slide_typeset_and_fitting(name, decks, br
         shots = SCREENSHOTS / "slides"
         shots.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(shots / f"{name}-title.png"))
-        walk = page.evaluate(WALK)
-        if walk["figure"]:
-            go_to(page, walk["figure"])
-            page.wait_for_timeout(400)  # the progress bar's and controls' animations
-            page.screenshot(path=str(shots / f"{name}-figure.png"))
-        elif name == SAMPLE:
-            pytest.fail("the sample deck's figure slide was not found")
-        _record(name, walk["slides"])
-        if name != SAMPLE:  # the sample's long box scrolls on purpose
-            headless = [
-                f"slide {entry['slide']} ({entry['title']})"
-                for entry in walk["slides"]
-                if not entry["heading"]
-            ]
-            assert headless == [], f"{name}: lecture slides without a heading: {headless}"
-            cut = [
-                f"slide {entry['slide']} ({entry['title']}): {entry['cut_boxes']} cut box(es)"
-                for entry in walk["slides"]
-                if entry["cut_boxes"]
-            ]
-            assert len(cut) <= KNOWN_CUT_SLIDES.get(name, 0), (
-                f"{name}: lecture slides a presenter cannot show (a code or output box is cut): {cut}"
-            )
-        assert walk["overflowing"] == [], (
-            f"{name}: even shrunk and zoomed out, these slides do not fit 1280x720; split them "
-            f"(a new slide or subslide cell): {walk['overflowing']}"
-        )
-
+        measured = page.evaluate(WALK)
         assert recorder.blocked == [], f"{name} tried the network: {recorder.blocked[:3]}"
         assert recorder.failed == [], f"{name}: failed requests: {recorder.failed[:3]}"
         assert recorder.errors == [], f"{name}: console errors: {recorder.errors[:3]}"
+        if name == SAMPLE:  # the sample's long box scrolls on purpose, its tall figure shrinks
+            assert [entry["fit"] for entry in measured] == [1.0] * 3 + [MIN_FIT] + [1.0] * 3
+            assert failing(measured).get("cut") == ["slide 4 (A long cell)"]
+            return
+        _record(name, measured)
+        broken = failing(measured)
+        assert broken == {}, (
+            f"{name}: lecture slides that break a check (heading; body text "
+            f">= {BODY_PX}px; code and outputs >= {CODE_PX}px; inline maths as large as its text; "
+            f"figures >= {FIGURE_SHARE:.0%} of the slide; fit >= {MIN_FIT:.0%}; no cut box; no "
+            f"overflow): {broken}"
+        )
     finally:
         context.close()
 
 
 def _record(name: str, measured: list[dict]) -> None:
-    """Merge one deck's per-slide measurements into build/slides/report.json."""
+    """Merge one deck's summary and per-slide measurements into build/slides/report.json."""
     import json
 
     REPORT.parent.mkdir(parents=True, exist_ok=True)
     report = json.loads(REPORT.read_text()) if REPORT.is_file() else {}
-    report[name] = measured
-    REPORT.write_text(json.dumps(report, indent=1, ensure_ascii=False) + "\n")
+    report = {key: value for key, value in report.items() if "summary" in value}  # older format
+    report[name] = {"summary": summary(measured), "slides": measured}
+    REPORT.write_text(json.dumps(dict(sorted(report.items())), indent=1, ensure_ascii=False) + "\n")
+
+
+# -- the same fit whichever way a slide is reached; linear navigation, G + number, contents -------
+
+KEYS = {"ArrowRight": "→", " ": "Space"}
+
+
+def press(page, key, times=1):
+    for _ in range(times):
+        page.keyboard.press(key)
+    page.evaluate(SETTLE)
+
+
+def measure_current(page):
+    return page.evaluate(f"() => ({MEASURE})(Reveal.getCurrentSlide())")
+
+
+def reached(browser, deck, indices, route):
+    """Open ``deck`` and reach each slide of ``indices`` (0-based, rising) by ``route``.
+
+    Returns each slide's measurements. The URL route opens the deck afresh for each slide; the
+    others go on from the previous slide, from the first one: → or Space, or O (the overview), →
+    there, O again.
+    """
+    measured = {}
+    context, recorder = offline_context(browser)
+    try:
+        page = None if route == "url" else open_deck(context, recorder, deck)
+        at = 0
+        for index in indices:
+            if route == "url":
+                page = open_deck(context, recorder, deck, f"#/{index}")
+            elif route in ("→", "Space"):
+                press(page, "ArrowRight" if route == "→" else " ", index - at)
+            else:
+                press(page, "o")
+                press(page, "ArrowRight", index - at)
+                press(page, "o")
+            at = index
+            assert page.evaluate("() => Reveal.getIndices().h") == index, route
+            assert not page.evaluate("() => Reveal.isOverview()")
+            measured[index] = measure_current(page)
+        assert recorder.errors == [], recorder.errors
+        return measured
+    finally:
+        context.close()
+
+
+ROUTES = ("→", "Space", "url", "overview")
+
+
+def test_a_slide_fits_the_same_whichever_way_it_is_reached(decks, browser):
+    # The sample's maths slide, its long slide (zoomed to the floor) and its hidden-code figure.
+    indices = (2, 3, 5)
+    by_route = {route: reached(browser, decks[SAMPLE], indices, route) for route in ROUTES}
+    for index in indices:
+        first = by_route["→"][index]
+        differ = {route: got[index] for route, got in by_route.items() if got[index] != first}
+        assert differ == {}, f"slide {index + 1} by →: {first}; otherwise: {differ}"
+    assert by_route["url"][3]["fit"] == MIN_FIT
+    assert by_route["url"][5]["figure_share"] >= FIGURE_SHARE
+    assert by_route["url"][2]["math_scale"] >= 1
+
+
+def test_arrow_and_space_visit_every_slide_in_order_and_g_jumps_to_a_number(decks, browser):
+    deck = decks[EXECUTED[-1].stem] if EXECUTED else decks[SAMPLE]
+    context, recorder = offline_context(browser)
+    try:
+        page = open_deck(context, recorder, deck)
+        page.evaluate("() => Reveal.configure({fragments: true})")  # as presented
+        total = page.evaluate("() => Reveal.getTotalSlides()")
+        for key, label in KEYS.items():
+            page.evaluate("() => Reveal.slide(0, 0, -1)")
+            seen = [0]
+            for _ in range(total * 4):  # fragments take key presses too
+                page.keyboard.press(key)
+                index = page.evaluate("() => Reveal.getIndices().h")
+                if index != seen[-1]:
+                    seen.append(index)
+                if page.evaluate("() => Reveal.isLastSlide() && !Reveal.availableFragments().next"):
+                    break
+            assert seen == list(range(total)), f"{label} visits {seen}"
+        for number in (total, 2, max(1, total // 2)):
+            page.keyboard.press("g")
+            page.keyboard.type(str(number))
+            page.keyboard.press("Enter")
+            page.evaluate(SETTLE)
+            shown = page.locator(".reveal .slide-number").inner_text()
+            assert shown.split("/")[0].strip() == str(number), (number, shown)
+            assert page.evaluate("() => Reveal.getIndices().h") == number - 1
+        assert recorder.errors == [], recorder.errors
+    finally:
+        context.close()
+
+
+def test_the_contents_slide_links_every_section(decks, browser):
+    deck = decks[SAMPLE]
+    context, recorder = offline_context(browser)
+    try:
+        page = open_deck(context, recorder, deck)
+        press(page, "ArrowRight", 3)
+        press(page, "c")  # C: the contents slide, from anywhere
+        assert page.evaluate("() => Reveal.getIndices().h") == slides.CONTENTS_SLIDE
+        links = page.locator(".reveal .slides section.present .celltag_dlcourse-contents li a")
+        names = [name.strip() for name in links.all_inner_texts()]
+        assert names == ["Gradients", "A long cell", "A figure", "A plot", "Money is not math"]
+        links.nth(3).click()
+        page.evaluate(SETTLE)
+        heading = page.locator(".reveal .slides section.present h2").first.inner_text()
+        assert heading.strip().rstrip("¶") == "A plot"
+        assert page.evaluate("() => Reveal.getIndices().h") == 5
+        assert measure_current(page)["fit"] == 1.0
+        assert recorder.errors == [], recorder.errors
+    finally:
+        context.close()
+
+
+def test_title_slide_shows_the_course_framing_and_screenshots(decks, browser):
+    """Screenshots for the README: a lecture slide with code, a figure slide, the index."""
+    from dlcourse.tooling.course import load_course
+
+    course = load_course()
+    context, recorder = offline_context(browser)
+    try:
+        shots = {}
+        for name in [path.stem for path in EXECUTED if not path.stem.startswith("00")]:
+            page = open_deck(context, recorder, decks[name])
+            card = page.locator(".reveal .slides section.present .dlcourse-title-card")
+            for line in (course.heading, course.institution, course.academic_year):
+                assert line in card.inner_text()
+            found = page.evaluate(FIND_SHOTS)
+            for shot, index in found.items():
+                if index is not None and shot not in shots:
+                    go_to(page, index)
+                    page.wait_for_timeout(400)  # the progress bar's and controls' animations
+                    shots[shot] = f"{name} slide {index + 1}"
+                    page.screenshot(path=str(SCREENSHOTS / f"{shot}.png"))
+            page.close()
+            if len(shots) == len(found):
+                break
+        if EXECUTED:
+            assert set(shots) == {"lecture-slide", "figure-slide"}, shots
+        page = context.new_page()
+        page.goto((decks[SAMPLE].path.parent / "index.html").as_uri())
+        page.screenshot(path=str(SCREENSHOTS / "index.png"))
+        assert recorder.errors == [], recorder.errors
+    finally:
+        context.close()
+
+
+FIND_SHOTS = """() => {
+    // The first slide that shows code and no figure, and the first figure slide whose code is hidden.
+    const slides = Reveal.getSlides();
+    const find = test => { const at = slides.findIndex(test); return at < 0 ? null : at; };
+    return {
+        "lecture-slide": find(s => s.querySelector('.jp-InputArea-editor') && !s.querySelector('img')
+                                  && s.querySelector('.jp-InputArea-editor pre').textContent
+                                      .split('\\n').length <= 10),
+        "figure-slide": find(s => s.querySelector('.celltag_hide-code img')),
+    };
+}"""
 
 
 def test_speaker_view_shows_the_notes(decks, browser):
@@ -415,185 +548,5 @@ def test_rendered_notebook_and_index_open_offline(decks, browser):
         page.get_by_role("link", name=f"{deck.slides} slides").first.wait_for()
         assert recorder.blocked == [] and recorder.failed == [], recorder.failed
         assert recorder.errors == [], recorder.errors
-    finally:
-        context.close()
-
-
-# -- JupyterLab and RISE -------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def lab_command(root_dir: Path, port: int, token: str) -> list[str]:
-    """`make lab`'s command (jupyter lab --ServerApp.root_dir=...) with headless LAB_ARGS."""
-    jupyter = Path(sys.executable).with_name("jupyter")
-    command = [str(jupyter)] if jupyter.is_file() else [sys.executable, "-m", "jupyter"]
-    command += [
-        "lab",
-        f"--ServerApp.root_dir={root_dir}",
-        "--no-browser",
-        "--ServerApp.ip=127.0.0.1",
-        f"--ServerApp.port={port}",
-        "--ServerApp.port_retries=0",
-        f"--IdentityProvider.token={token}",
-        # No calls home for news or updates (they fail offline anyway).
-        "--LabApp.news_url=None",
-        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
-    ]
-    if hasattr(os, "geteuid") and os.geteuid() == 0:
-        command.append("--allow-root")  # CI runs as root
-    return command
-
-
-@pytest.fixture(scope="module")
-def lab(tmp_path_factory):
-    """JupyterLab on 127.0.0.1 serving a copy of the course notebook (the repository is untouched)."""
-    source = ROOT / "notebooks" / LAB_NOTEBOOK
-    if not source.is_file():
-        pytest.skip(f"{LAB_NOTEBOOK} has not been built: run `make notebooks`")
-    makefile = (ROOT / "Makefile").read_text()
-    assert "jupyter lab --ServerApp.root_dir=notebooks" in makefile, "make lab changed: update me"
-    home = tmp_path_factory.mktemp("lab")
-    notebooks = home / "notebooks"
-    notebooks.mkdir()
-    shutil.copy(source, notebooks / LAB_NOTEBOOK)
-    port, token = free_port(), secrets.token_hex(16)
-    env = {
-        **os.environ,
-        "JUPYTER_CONFIG_DIR": str(home / "config"),
-        "JUPYTER_RUNTIME_DIR": str(home / "runtime"),
-        "JUPYTERLAB_SETTINGS_DIR": str(home / "settings"),
-        "JUPYTERLAB_WORKSPACES_DIR": str(home / "workspaces"),
-        "DLCOURSE_DEVICE": os.environ.get("DLCOURSE_DEVICE", "cpu"),
-    }
-    # Answer JupyterLab's "get notified about Jupyter news?" question in advance: no.
-    settings = home / "settings" / "@jupyterlab" / "apputils-extension"
-    settings.mkdir(parents=True)
-    (settings / "notification.jupyterlab-settings").write_text('{"fetchNews": "false"}')
-    log_path = home / "lab.log"
-    with open(log_path, "wb") as log:
-        process = subprocess.Popen(
-            lab_command(notebooks, port, token),
-            cwd=home,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    base = f"http://127.0.0.1:{port}"
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # never a proxy
-    headers = {"Authorization": f"token {token}"}
-    try:
-        deadline = time.monotonic() + LAB_START_S
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"JupyterLab exited ({process.returncode}):\n{log_path.read_text()}")
-            try:
-                request = urllib.request.Request(f"{base}/api/status", headers=headers)
-                with opener.open(request, timeout=5) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"JupyterLab did not start in {LAB_START_S}s:\n{log_path.read_text()}")
-            time.sleep(0.5)
-        yield {"base": base, "token": token, "log": log_path}
-    finally:
-        try:  # shuts the kernels down too
-            request = urllib.request.Request(f"{base}/api/shutdown", method="POST", headers=headers)
-            opener.open(request, timeout=10).close()
-        except OSError:
-            pass
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=10)
-
-
-def lab_context(browser, lab):
-    context = browser.new_context(viewport={"width": 1280, "height": 800})
-    context.set_default_timeout(WAIT_MS)
-    recorder = Recorder(
-        context, lambda url: url.startswith((lab["base"] + "/", "data:", "blob:", "ws://127.0.0.1"))
-    )
-    return context, recorder
-
-
-KERNEL_IDLE = """() => {
-    const name = document.querySelector('.jp-NotebookPanel-toolbar .jp-KernelName');
-    const status = document.querySelector('.jp-Notebook-ExecutionIndicator');
-    return !!name && !/No Kernel/.test(name.textContent) && !!status
-        && status.getAttribute('data-status') === 'idle';
-}"""
-
-ALL_RAN = """() => {
-    const prompts = [...document.querySelectorAll('.jp-Notebook .jp-CodeCell .jp-InputPrompt')];
-    const status = document.querySelector('.jp-Notebook-ExecutionIndicator');
-    return prompts.length > 0 && prompts.every(p => /^\\[\\d+\\]:$/.test(p.textContent.trim()))
-        && status && status.getAttribute('data-status') === 'idle';
-}"""
-
-
-def menu(page, bar_item: str, entry: str) -> None:
-    page.locator(".lm-MenuBar-itemLabel", has_text=bar_item).first.click()
-    page.locator(".lm-Menu-itemLabel").get_by_text(entry, exact=True).click()
-
-
-def test_jupyterlab_runs_a_course_notebook_without_errors(lab, browser):
-    context, recorder = lab_context(browser, lab)
-    try:
-        page = context.new_page()
-        page.goto(f"{lab['base']}/lab/tree/{LAB_NOTEBOOK}?token={lab['token']}")
-        page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=LAB_START_S * 1000)
-        deadline = time.monotonic() + LAB_START_S
-        while not page.evaluate(KERNEL_IDLE):  # the kernel starts by itself; pick it if asked
-            dialog = page.locator(".jp-Dialog", has_text="Select Kernel")
-            if dialog.count():
-                dialog.get_by_role("button", name="Select").click()
-            assert time.monotonic() < deadline, "the kernel did not start"
-            page.wait_for_timeout(250)
-        menu(page, "Edit", "Clear Outputs of All Cells")
-        page.wait_for_function("() => !document.querySelector('.jp-OutputArea-output')")
-        menu(page, "Run", "Run All Cells")
-        page.wait_for_function(ALL_RAN, timeout=LAB_RUN_MS)
-        errors = page.evaluate("""() => [...document.querySelectorAll(
-            '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]')]
-            .map(e => e.textContent.slice(0, 300))""")
-        figures = page.locator(".jp-OutputArea-output.jp-RenderedImage img").count()
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENSHOTS / "jupyterlab.png"))
-        assert errors == [], f"error output in JupyterLab: {errors}"
-        assert figures >= 1, "the notebook's figure did not appear"
-        assert recorder.blocked == [], f"JupyterLab tried the network: {recorder.blocked[:3]}"
-    finally:
-        context.close()
-
-
-def test_notebook_opens_in_rise_on_its_first_slide(lab, browser):
-    context, recorder = lab_context(browser, lab)
-    try:
-        page = context.new_page()
-        page.goto(f"{lab['base']}/rise/{LAB_NOTEBOOK}?token={lab['token']}")
-        slide = page.locator(".reveal .slides section.present").first
-        slide.wait_for(timeout=LAB_START_S * 1000)
-        title = pipeline.read_source(ROOT / "notebooks" / LAB_NOTEBOOK.replace(".ipynb", ".py"))
-        heading = re.search(r"^#\s+(.+)$", title.cells[0].source, re.MULTILINE).group(1)
-        sync_api.expect(slide).to_contain_text(heading.strip(), timeout=WAIT_MS)
-        assert page.evaluate("() => document.querySelector('.reveal').classList.contains('ready')")
-        page.wait_for_timeout(500)  # let the slide transition end
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENSHOTS / "rise.png"))
-        # The notebooks ask RISE for the `white` theme, whose fonts are local (the default theme
-        # would fetch Google Fonts).
-        assert recorder.blocked == [], f"RISE tried the network: {recorder.blocked[:3]}"
     finally:
         context.close()

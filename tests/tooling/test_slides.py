@@ -20,7 +20,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from dlcourse.tooling import course, editions, pipeline, slides
+from dlcourse.tooling import course, editions, outputs, pipeline, slides
 
 try:
     import tomllib
@@ -39,6 +39,7 @@ COURSE = course.Course(
     institution="Test U",
     academic_year="2099",
     instructor="X",
+    repository="https://example.org/course.git",
 )
 
 
@@ -190,7 +191,7 @@ def sample_build(tmp_path_factory):
 def test_build_writes_a_deck_an_index_and_the_assets(sample_build):
     out, (deck,) = sample_build
     assert deck.path == out / "01_sample.html" and deck.path.is_file()
-    assert deck.title == "Sample title" and deck.slides == 3
+    assert deck.title == "Sample title" and deck.slides == 4  # with the contents slide
     assert (out / "index.html").is_file()
     for name in slides.VENDORED:
         assert (out / slides.ASSET_DIR / name).is_dir()
@@ -231,7 +232,7 @@ def test_vendored_style_sheets_reference_only_vendored_files():
 def test_index_links_every_deck_and_rendered_notebook(sample_build):
     out, (_deck,) = sample_build
     index = (out / "index.html").read_text(encoding="utf-8")
-    assert 'href="01_sample.html"' in index and "3 slides" in index
+    assert 'href="01_sample.html"' in index and "4 slides" in index
     assert 'href="notebooks/01_sample.html"' in index
     assert "Sample title" in index and "speaker view" in index
 
@@ -313,7 +314,7 @@ def test_cli_builds_slides_and_reports_a_missing_notebook(tmp_path):
     command = [sys.executable, "-m", "dlcourse", "slides", "--out", str(out), str(notebook)]
     result = subprocess.run(command, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "01_sample.html (3 slides)" in result.stdout and (out / "index.html").is_file()
+    assert "01_sample.html (4 slides)" in result.stdout and (out / "index.html").is_file()
     missing = tmp_path / "07_missing.py"
     missing.write_text("# %%\n")
     command = [sys.executable, "-m", "dlcourse", "slides", "--out", str(out), str(missing)]
@@ -419,7 +420,8 @@ def test_build_writes_the_three_decks_and_the_index_links_them(course_build):
     assert deck.path == out / "02_course.html" and deck.kind == "lecture"
     assert deck.full.path == out / "full" / "02_course.html" and deck.full.kind == "full"
     assert deck.solutions.path == out / "solutions" / "02_course.html"
-    assert (deck.slides, deck.full.slides, deck.solutions.slides) == (4, 6, 5)
+    # Each with its contents slide.
+    assert (deck.slides, deck.full.slides, deck.solutions.slides) == (5, 7, 6)
     for built in (deck, deck.full, deck.solutions):
         assert len(section_texts(built.path)) == built.slides
         for url in references(built.path):
@@ -511,3 +513,117 @@ def test_every_course_figure_with_hidden_code_has_alt_text():
         and not made.metadata.get("alt")
     ]
     assert missing == [], f"figures without an `alt` cell metadata: {missing[:10]}"
+
+
+# -- title slide, contents slide, index as the day's entry point, the browser test's report -------
+
+
+def test_the_contents_slide_links_each_section_once():
+    notebook = small_notebook(
+        cell("md", "# 05 — Topic\n\nINTRO", "slide"),
+        cell("code", "setup()", "skip"),
+        cell("md", "## First idea", "slide"),
+        cell("md", "## First idea (continued)", "slide"),
+        cell("md", "more of it", "-"),
+        cell("md", "## Second idea", "subslide"),
+        cell("md", "no heading here", "slide"),
+        cell("md", "## Third idea — continued", "slide"),
+    )
+    deck = slides.with_contents(slides.lecture_deck(notebook))
+    contents = [made for made in deck.cells if slides.CONTENTS_TAG in editions.tags(made)]
+    assert len(contents) == 1 and deck.cells.index(contents[0]) == 2  # after the title slide
+    assert contents[0].source.splitlines()[2:] == [
+        "1. [First idea](#/2)",
+        "2. [Second idea](#/4)",
+        "3. [Third idea — continued](#/6)",
+    ]
+    assert slides.expected_slide_count(deck) == 7
+    title_slide = [made for made in deck.cells if made.metadata.get(slides.TITLE_SLIDE_KEY)]
+    assert [made.source for made in title_slide] == ["# 05 — Topic\n\nINTRO", "setup()"]
+    alone = small_notebook(cell("md", "# Only a title", "slide"))
+    assert slides.expected_slide_count(slides.with_contents(alone)) == 1
+
+
+@pytest.mark.slow
+def test_every_title_slide_shows_the_course_framing_from_the_config(course_build):
+    _out, deck = course_build
+    for built in (deck, deck.full, deck.solutions):
+        first, second = section_texts(built.path)[:2]
+        for line in ("Day 9 — Test Course Title", "Test U · 2099", "X"):
+            assert line in first, (built.kind, line)
+        assert "Test U" not in second and "Contents" in second
+    html = deck.path.read_text(encoding="utf-8")
+    assert html.count('dlcourse-title-card">') == 1
+    assert '<a href="#/2">A figure</a>' in html and '<a href="#/3">Exercise 1' in html
+
+
+@pytest.mark.slow
+def test_the_index_opens_the_day_and_links_the_handouts(tmp_path):
+    opening = small_notebook(cell("md", "# 00 — The day\n\nPROGRAMME", "slide"))
+    paths = [write(SAMPLE, tmp_path), write(opening, tmp_path, "00_day.ipynb")]
+    out = tmp_path / "slides"
+    decks = slides.build_slides(sorted(paths), out, course=COURSE)
+    assert slides.opening_deck(decks).path == out / "00_day.html"
+    index = (out / "index.html").read_text(encoding="utf-8")
+    start = index.index("Start here")
+    assert start < index.index("<table>") and 'href="00_day.html">The day</a>' in index[start:]
+    for stem in ("00_day", "01_sample"):
+        assert f'href="../handouts/{stem}.pdf"' in index
+    assert 'href="../handouts/"' in index
+
+
+@pytest.mark.slow
+def test_a_rebuild_keeps_the_browser_report_and_still_refuses_foreign_files(tmp_path):
+    notebook = write(SAMPLE, tmp_path)
+    out = tmp_path / "slides"
+    slides.build_slides([notebook], out, course=COURSE)
+    for name in slides.TEST_REPORTS:  # what the browser tests write there
+        (out / name).write_text('{"01_sample": {}}\n')
+    slides.build_slides([notebook], out, course=COURSE)
+    for name in slides.TEST_REPORTS:
+        assert (out / name).read_text() == '{"01_sample": {}}\n'
+        assert name not in (out / outputs.MARKER).read_text()
+    (out / "mine.txt").write_text("not the build's")
+    with pytest.raises(outputs.OutputError, match="1 entries it did not create"):
+        slides.build_slides([notebook], out, course=COURSE)
+
+
+def test_the_course_config_has_the_course_and_its_repository(tmp_path):
+    loaded = course.load_course()
+    assert "Università di Pavia" in loaded.institution and loaded.day == "Day 3"
+    assert loaded.instructor and loaded.academic_year.endswith("2025-2026")
+    assert loaded.repository.startswith("https://github.com/")
+    text = (ROOT / "course.toml").read_text(encoding="utf-8")
+    broken = tmp_path / "course.toml"
+    broken.write_text(re.sub(r'repository = ".*"', 'repository = "github.com/x"', text))
+    with pytest.raises(course.BuildError, match="https:// URL for 'repository'"):
+        course.load_course(broken)
+
+
+def test_glossary_links_point_at_the_sites_glossary_page(tmp_path):
+    notebook = new_notebook(
+        cells=[new_markdown_cell("A [logit](GLOSSARY.md#logit) and [terms](GLOSSARY.md).")]
+    )
+    root = slides.link_glossary(notebook, "")
+    nested = slides.link_glossary(notebook, "../")
+    assert root.cells[0].source == "A [logit](glossary.html#logit) and [terms](glossary.html)."
+    assert "](../glossary.html#logit)" in nested.cells[0].source
+    assert notebook.cells[0].source.count("GLOSSARY.md") == 2  # the input is left alone
+
+    glossary = tmp_path / "GLOSSARY.md"
+    glossary.write_text("# Glossary\n\n### out-of-fold\n\nScored by a model that never saw it.\n")
+    page = slides.write_glossary(tmp_path / "site", slides.html_exporter("assets"), glossary)
+    assert page.name == "glossary.html"
+    assert 'id="out-of-fold"' in page.read_text()
+
+
+def test_every_glossary_anchor_the_notebooks_use_exists_on_the_glossary_page(tmp_path):
+    page = slides.write_glossary(tmp_path, slides.html_exporter("assets"))
+    ids = set(re.findall(r'id="([^"]+)"', page.read_text()))
+    used = {
+        anchor
+        for source in pipeline.notebook_sources()
+        for anchor in re.findall(r"GLOSSARY\.md#([\w-]+)", source.read_text())
+    }
+    assert used, "the notebooks link no glossary term"
+    assert sorted(used - ids) == []
