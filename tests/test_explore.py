@@ -1,18 +1,29 @@
 """Tests of dlcourse.explore: a static figure where nothing is live, the right controls where it is."""
 
+import re
 import types
 
 import IPython
 import IPython.display
 import ipywidgets
 import matplotlib.pyplot as plt
+import nbformat
 import pytest
 from matplotlib.figure import Figure
 
 from dlcourse import explore as ex
+from dlcourse.tooling import pipeline
 
 CONTROLS = {"lr": (0.001, 1.0, 0.001, 0.1), "epochs": (1, 50, 1, 10), "optimizer": ["sgd", "adam"]}
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
+PLACEHOLDERS = (WIDGET_MIME, "Loading widget", "jupyter-widgets", "widget-state+json")
+#: The explorations issue 18 asks for, by notebook: each has exactly one `explore(` cell.
+EXPLORATIONS = {
+    "03_gradient_descent": "draw_descent",
+    "05_activation_functions": "draw_activation",
+    "07_regularization": "draw_dropout",
+    "09_breast_cancer_practical": "draw_threshold",
+}
 
 
 @pytest.fixture(autouse=True)
@@ -98,7 +109,46 @@ def test_live_displays_the_controls(kernel, monkeypatch, draw):
     monkeypatch.setenv("JPY_SESSION_NAME", "x.ipynb")
     ex.explore(draw, **CONTROLS)
     assert len(kernel.shown) == 2  # the figure inside the widget's output, then the widget
-    assert isinstance(kernel.shown[-1], ipywidgets.interactive)
+    figure, view = kernel.shown
+    assert isinstance(figure, IPython.display.Image) and figure.format == "png"
+    assert isinstance(view, ipywidgets.interactive)
+    assert plt.get_fignums() == []
+
+
+def _png_size(data: bytes) -> tuple[int, int]:
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+
+
+def test_the_live_renderer_draws_once_at_the_figure_dpi_through_one_renderer():
+    renderer = ex.LiveRenderer()
+    first, ax = plt.subplots(figsize=(4, 3), dpi=50)
+    ax.set(xlabel="a label the default margins would cut", ylabel="$\\sigma(z)$")
+    assert _png_size(renderer.png(first)) == (200, 150)  # no tight bounding box: the full figure
+    assert first.get_layout_engine() is not None  # given one, so that its labels stay inside
+    drawn = first.canvas.get_renderer()
+    second, _ = plt.subplots(figsize=(4, 3), dpi=50, layout="constrained")
+    assert _png_size(renderer.png(second)) == (200, 150)
+    assert second.canvas is first.canvas and second.canvas.get_renderer() is drawn
+    assert type(second.get_layout_engine()).__name__ == "ConstrainedLayoutEngine"  # kept
+    other = plt.figure(figsize=(2, 2), dpi=50)
+    assert _png_size(renderer.png(other)) == (100, 100)  # another size: another renderer
+    with pytest.raises(ValueError, match="LiveRenderer.png\\(figure\\): expected a matplotlib"):
+        renderer.png(ax)
+
+
+def test_the_live_renderer_shows_every_figure_as_an_image_and_closes_it(kernel, draw, calls):
+    def two(p):
+        draw(lr=p)
+        fig, ax = plt.subplots()
+        ax.axvline(p)
+        return fig
+
+    figures = ex.LiveRenderer().show(two, {"p": 0.5})
+    assert len(figures) == 2 and calls == [{"lr": 0.5}]
+    assert [type(shown) for shown in kernel.shown] == [IPython.display.Image] * 2
+    assert all(_png_size(shown.data) for shown in kernel.shown)
+    assert plt.get_fignums() == []
 
 
 def test_live_view_builds_one_control_per_parameter(draw, calls):
@@ -206,3 +256,58 @@ def test_executed_notebooks_hold_an_image_not_a_widget():
             ("display_data", ["image/png", "text/plain"])
         ]
     assert [(o.output_type, WIDGET_MIME in o.data) for o in outputs[2]] == [("display_data", True)]
+
+
+# -- the static rendering of the course's explorations --------------------------------------------
+
+
+def _exploration_cell(name: str):
+    """The executed notebook ``name`` and its one exploration cell (a line starting `explore(`)."""
+    ipynb = pipeline.output_path(pipeline.repository_root() / "notebooks" / f"{name}.py")
+    if not ipynb.is_file():
+        pytest.skip(f"{ipynb.name} has not been built: run `make notebooks`")
+    notebook = nbformat.read(ipynb, as_version=4)
+    cells = [
+        cell
+        for cell in notebook.cells
+        if cell.cell_type == "code" and re.search(r"^explore\(", cell.source, re.MULTILINE)
+    ]
+    assert len(cells) == 1, f"{name}: expected one exploration cell, got {len(cells)}"
+    return notebook, cells[0]
+
+
+def test_every_course_exploration_is_listed_here():
+    """A new exploration gets the checks below: list it in EXPLORATIONS."""
+    found = {
+        source.stem
+        for source in pipeline.notebook_sources()
+        if re.search(r"^explore\(", source.read_text(encoding="utf-8"), re.MULTILINE)
+    }
+    assert found == set(EXPLORATIONS)
+
+
+@pytest.mark.parametrize("name", sorted(EXPLORATIONS))
+def test_an_executed_exploration_is_one_image_never_a_widget(name):
+    notebook, cell = _exploration_cell(name)
+    assert f"explore({EXPLORATIONS[name]}," in cell.source
+    outputs = [(o.output_type, sorted(o.get("data", {}))) for o in cell.outputs]
+    assert outputs == [("display_data", ["image/png", "text/plain"])], outputs
+    assert "widgets" not in notebook.metadata  # no saved widget state either
+    text = nbformat.writes(notebook)
+    assert [marker for marker in PLACEHOLDERS if marker in text] == []
+
+
+@pytest.mark.slow
+def test_the_lecture_deck_shows_the_exploration_figure(tmp_path):
+    """The slide build takes the executed image: the deck holds it, and no widget placeholder."""
+    from dlcourse.tooling import slides
+
+    name = "03_gradient_descent"
+    _, cell = _exploration_cell(name)
+    image = "".join(cell.outputs[0].data["image/png"].split())
+    deck = slides.build_deck(
+        pipeline.output_path(pipeline.repository_root() / "notebooks" / f"{name}.py"), tmp_path
+    )
+    html = deck.path.read_text(encoding="utf-8")
+    assert f"data:image/png;base64,{image}" in "".join(html.split())
+    assert [marker for marker in PLACEHOLDERS if marker in html] == []
