@@ -37,10 +37,12 @@ REQUIREMENTS = (
     ("sklearn", "scikit-learn", "1.3", "the Breast Cancer Wisconsin data, baselines and metrics"),
     ("pandas", "pandas", "2.0", "tables of simulated genomics data"),
     ("tqdm", "tqdm", "4.66", "progress bars"),
-    ("ipywidgets", "ipywidgets", "8.0", "progress bars inside JupyterLab"),
+    ("ipywidgets", "ipywidgets", "7.6", "sliders and progress bars inside JupyterLab"),
     ("scipy", "scipy", "1.10", "intervals for comparisons (t, normal quantiles)"),
     ("jupyterlab", "jupyterlab", "4.0", "the notebook interface"),
 )
+# Checks that concern a JupyterLab of one's own: Colab brings its own interface and kernel.
+NOT_ON_COLAB = {"jupyterlab", "jupyter kernel"}
 
 
 def seed_everything(seed: int = 0) -> None:
@@ -191,11 +193,18 @@ def check_device() -> Check:
     return Check("device", True, f"{device} (available: {', '.join(available_devices())})")
 
 
+def running_in_colab() -> bool:
+    """Whether this kernel runs in Google Colab (its ``google.colab`` module is loaded)."""
+    return "google.colab" in sys.modules
+
+
 def environment_report() -> list[Check]:
     """Every check of ``python -m dlcourse doctor``, in display order."""
     checks = [check_python()]
     checks += [check_package(*requirement) for requirement in REQUIREMENTS]
     checks.append(check_kernel())
+    if running_in_colab():
+        checks = [check for check in checks if check.name not in NOT_ON_COLAB]
     torch_ok = next(check.ok for check in checks if check.name == "torch")
     if torch_ok:
         checks.append(check_device())

@@ -56,15 +56,22 @@ def test_committed_notebook_is_clean(source):
     assert "seed_everything(" in first_code and "get_device()" in first_code
 
 
+def environment_yml() -> dict:
+    return yaml.safe_load((ROOT / "environment.yml").read_text())
+
+
 def test_environment_yml_lists_the_same_packages_as_pyproject():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     extras = project["optional-dependencies"]
     wanted = [
         requirement
-        for requirement in project["dependencies"] + extras["build"] + extras["test"]
-        if requirement_name(requirement) != "dlcourse"  # the test extra includes the build extra
+        for requirement in project["dependencies"]
+        + extras["lab"]
+        + extras["build"]
+        + extras["test"]
+        if requirement_name(requirement) != "dlcourse"  # the test extra includes build and lab
     ]
-    environment = yaml.safe_load((ROOT / "environment.yml").read_text())
+    environment = environment_yml()
     conda = [dep for dep in environment["dependencies"] if isinstance(dep, str)]
     pip = next(dep["pip"] for dep in environment["dependencies"] if isinstance(dep, dict))
     conda_specs = {requirement_name(dep): dep for dep in conda}
@@ -77,6 +84,51 @@ def test_environment_yml_lists_the_same_packages_as_pyproject():
         assert conda_spec.endswith(bound), f"{name}: {requirement} vs {conda_spec}"
     assert environment["channels"] == ["conda-forge"]
     assert "-e ." in pip
+
+
+# -- Binder: what repo2docker reads (https://repo2docker.readthedocs.io, "Configuration files") -----
+
+# repo2docker's pattern for the Python version of an environment.yml (buildpacks/conda): without a
+# match it builds with its own default Python instead of the one the file asks for.
+REPO2DOCKER_PYTHON = re.compile(r"python\s*=+\s*([\d\.]*)")
+# Files that would make repo2docker read something else than environment.yml, or ignore it.
+REPO2DOCKER_OTHERS = ["binder", ".binder", "requirements.txt", "runtime.txt", "setup.py", "Pipfile"]
+REPO2DOCKER_SCRIPTS = ["postBuild", "start"]
+
+
+def test_binder_reads_the_root_environment_yml_and_nothing_that_contradicts_it():
+    present = [name for name in REPO2DOCKER_OTHERS if (ROOT / name).exists()]
+    assert not present, f"repo2docker would read {present} (keep environment.yml the one file)"
+    python = next(
+        dep
+        for dep in environment_yml()["dependencies"]
+        if isinstance(dep, str) and dep[:6] == "python"
+    )
+    match = REPO2DOCKER_PYTHON.match(python)
+    assert match and match.group(1), f"environment.yml: expected python=X.Y, got {python!r}"
+    minimum = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["requires-python"]
+    version = tuple(int(part) for part in match.group(1).split(".")[:2])
+    floor = tuple(int(part) for part in minimum.removeprefix(">=").split(".")[:2])
+    assert version >= floor, f"environment.yml's Python {version} is below {minimum}"
+
+
+def commands_in(text: str) -> list[str]:
+    """The non-comment lines of a shell script (or YAML) ``text``."""
+    lines = (line.split("#", 1)[0].strip() for line in text.splitlines())
+    return [line for line in lines if line]
+
+
+def test_nothing_binder_reads_needs_the_makefile():
+    read = [ROOT / "environment.yml"] + [
+        ROOT / name for name in REPO2DOCKER_SCRIPTS if (ROOT / name).exists()
+    ]
+    for path in read:
+        needs = [line for line in commands_in(path.read_text()) if re.search(r"\bmake\b", line)]
+        assert not needs, f"{path.name} calls make: {needs}"
+
+
+def test_the_make_check_catches_a_script_that_calls_make():
+    assert commands_in("#!/bin/bash\n# make lab is not needed\nmake install\n") == ["make install"]
 
 
 @pytest.mark.slow

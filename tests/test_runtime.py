@@ -79,3 +79,14 @@ def test_environment_report_passes_here_and_formats_fixes():
     assert {"python", "torch", "jupyter kernel", "device"} <= set(names)
     text = runtime.format_report([runtime.Check("x", False, "missing", "do this")])
     assert text.splitlines() == ["✗ x  missing", "    fix: do this"]
+
+
+def test_on_colab_the_report_leaves_out_jupyterlab_and_the_kernel(monkeypatch):
+    import sys
+    import types
+
+    monkeypatch.setitem(sys.modules, "google.colab", types.ModuleType("google.colab"))
+    names = {check.name for check in runtime.environment_report()}
+    assert runtime.running_in_colab()
+    assert not names & runtime.NOT_ON_COLAB
+    assert {"python", "torch", "ipywidgets", "device"} <= names

@@ -7,7 +7,8 @@ cells tagged neither ``deep-dive`` nor ``practice``; of those:
 - core words: words of the Markdown cells, speaker notes (``slide_type`` ``notes``) left out; a word
   is a run of non-space characters holding a letter or digit (``#``, ``|``, ``---`` are not words);
 - core code lines: non-blank, non-comment lines of the code cells tagged neither ``solution`` (the
-  exercise's 6 minutes cover it) nor ``hide-code`` (figure code, never shown on a slide: plumbing);
+  exercise's 6 minutes cover it) nor ``hide-code`` (figure code, never shown on a slide: plumbing),
+  without the bootstrap snippet at the top of the setup cell (``dlcourse.tooling.bootstrap``);
 - in-class exercises: Markdown cells tagged ``exercise`` (the prompts);
 - core minutes: :data:`FORMULA`.
 
@@ -24,6 +25,7 @@ from pathlib import Path
 import nbformat
 
 from dlcourse.tooling import pipeline
+from dlcourse.tooling.bootstrap import without_snippet
 from dlcourse.tooling.editions import (
     DEEP_DIVE_TAG,
     EXERCISE_TAG,
@@ -133,7 +135,7 @@ def count(notebook: nbformat.NotebookNode, name: str) -> Budget:
     slides = sum(_slide_type(cell) in {"slide", "subslide"} for cell in core)
     words = sum(count_words(cell.source) for cell in markdown if _slide_type(cell) != "notes")
     code = sum(
-        count_code_lines(cell.source)
+        count_code_lines(without_snippet(cell.source))
         for cell in core
         if cell.cell_type == "code" and not {SOLUTION_TAG, HIDE_CODE_TAG} & set(tags(cell))
     )

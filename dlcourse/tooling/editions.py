@@ -4,7 +4,9 @@ Both are written from the ``.py`` source (no outputs) and executed by ``make tes
 each must run top to bottom:
 
 - the **student edition** (``python -m dlcourse student`` → ``build/student/``) drops the cells
-  tagged ``solution``: what students receive;
+  tagged ``solution`` and the speaker notes, and points each "Open in Colab" link at the student
+  edition's own copy (the ``student`` branch, :mod:`dlcourse.tooling.bootstrap`): what students
+  receive;
 - the **core variant** (``python -m dlcourse core`` → ``build/core/``) drops the cells tagged
   ``deep-dive``: the lecture's path, which proves that no core cell needs a deep dive.
 
@@ -17,6 +19,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import nbformat
+
+from dlcourse.tooling.bootstrap import to_student_links
 
 SOLUTION_TAG = "solution"
 EXERCISE_TAG = "exercise"
@@ -63,8 +67,16 @@ def _without(
 
 
 def student_edition(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """A copy of ``notebook`` without solutions and speaker notes, every output cleared."""
-    return _without(notebook, SOLUTION_TAG, drop_notes=True)
+    """A copy of ``notebook`` without solutions and speaker notes, every output cleared.
+
+    Its Colab links open the student edition (published on the ``student`` branch), not the
+    course's notebook with its solutions.
+    """
+    edition = _without(notebook, SOLUTION_TAG, drop_notes=True)
+    for cell in edition.cells:
+        if cell.cell_type == "markdown":
+            cell.source = to_student_links(cell.source)
+    return edition
 
 
 def core_edition(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
