@@ -19,6 +19,9 @@
 #
 # **Day 3 · Deep Learning Foundations (PyTorch)**
 #
+# **Previously** (Day 2): classic machine learning — logistic regression, trees and
+# cross-validation — on features chosen by hand.
+#
 # **Learning objectives.** By the end you can
 #
 # 1. contrast classic machine learning (hand-made features) with deep learning (learned features);
@@ -26,6 +29,9 @@
 # 3. recognise linear and logistic regression as single neurons;
 # 4. draw a neuron's decision boundary, and explain why one neuron cannot model epistasis;
 # 5. read the diagram of a feedforward network.
+
+# %% [markdown] slideshow={"slide_type": "skip"}
+# [Open in Colab](https://colab.research.google.com/github/unipv-genomic-data-science/day3-deep-learning-foundations/blob/main/notebooks/01_artificial_neuron.ipynb)
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # One neuron is a weighted sum followed by a nonlinearity; it already contains linear and logistic
@@ -35,6 +41,18 @@
 # interactions. Ask the room: who has used a model that needed an interaction term written in?
 
 # %% slideshow={"slide_type": "skip"}
+# Colab or a fresh JupyterHub: install the course package on first run (silent where installed)
+import importlib.util
+import os
+import subprocess
+import sys
+
+if importlib.util.find_spec("dlcourse") is None:
+    repository = "https://github.com/unipv-genomic-data-science/day3-deep-learning-foundations"
+    source = os.environ.get("DLCOURSE_SOURCE", f"git+{repository}")
+    print(f"Installing the course package from {source} (first run only)")
+    subprocess.run([sys.executable, "-m", "pip", "install", "-qq", source], check=True)
+
 import matplotlib.pyplot as plt
 import numpy as np
 from sklearn.linear_model import LinearRegression, LogisticRegression
@@ -139,6 +157,11 @@ print("x       =", x_sample.round(3))
 print("w_i x_i =", (w * x_sample).round(3))
 print(f"z = {z:.3f}   y = sigmoid(z) = {sigmoid(z):.3f}")
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Read the products aloud: the second gene pushes $z$ down (negative weight, an inhibitor), the
+# others push it up. Ask: what does the sigmoid's output mean here? A score between 0 and 1 that
+# training will turn into a probability; with hand-set weights it is just a number.
+
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## A neuron on a batch
 #
@@ -156,6 +179,11 @@ def neuron(X, w, b, f):
 y_batch = neuron(X_batch, w, b, sigmoid)
 print("X", X_batch.shape, "-> y", y_batch.shape, ":", y_batch.round(3))
 assert np.isclose(y_batch[0], sigmoid(z))  # row 0 is the sample computed by hand
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Samples in rows, features in columns: the convention of scikit-learn, pandas and PyTorch alike.
+# Common confusion: `X @ w` with `w` of shape $(d,)$ gives $(N,)$, and the bias is broadcast to
+# every sample. The loop-free version is not only shorter: it is what makes GPUs fast.
 
 # %% [markdown] slideshow={"slide_type": "slide"} tags=["deep-dive"]
 # ## Deep dive — the batched neuron, checked
@@ -189,16 +217,19 @@ print("batched = loop = engine, up to float64 rounding (tolerance 1e-12)")
 #
 # Simulated: a target gene from three regulators; two tumour subtypes with one marker gene each.
 
-# %% slideshow={"slide_type": "-"} tags=["nbval-check-output"]
+# %% slideshow={"slide_type": "skip"}
 from dlcourse.data import simulate_tumour_subtypes
 
 X_reg, y_reg = (a.to_numpy() for a in simulate_expression_regression(300, n_genes=3, seed=0))
 subtypes = simulate_tumour_subtypes(300, n_genes=2, n_subtypes=2, n_markers=1, seed=0)
 X_sub, y_sub = (a.to_numpy() for a in subtypes)
+
+# %% slideshow={"slide_type": "-"} tags=["nbval-check-output"]
 linreg = LinearRegression().fit(X_reg, y_reg)
 logreg = LogisticRegression().fit(X_sub, y_sub)
+w_lin, b_lin = linreg.coef_, linreg.intercept_
 w_log, b_log = logreg.coef_[0], logreg.intercept_[0]
-print("identity neuron   :", neuron(X_reg[:4], linreg.coef_, linreg.intercept_, identity).round(3))
+print("identity neuron   :", neuron(X_reg[:4], w_lin, b_lin, identity).round(3))
 print("LinearRegression  :", linreg.predict(X_reg[:4]).round(3))
 print("sigmoid neuron    :", neuron(X_sub[:4], w_log, b_log, sigmoid).round(3))
 print("LogisticRegression:", logreg.predict_proba(X_sub[:4])[:, 1].round(3))
@@ -313,13 +344,20 @@ assert check_decision_boundary(boundary_line)
 # 5 % of labels flip: risk carriers who stay healthy ([penetrance](GLOSSARY.md#penetrance) below
 # 1) and others affected anyway ([phenocopies](GLOSSARY.md#phenocopy)).
 
-# %% slideshow={"slide_type": "-"} tags=["nbval-check-output"]
+# %% slideshow={"slide_type": "skip"}
 G, phenotype = simulate_epistasis(n_samples=2000, seed=0, kind="genotype")
+
+# %% slideshow={"slide_type": "-"} tags=["nbval-check-output"]
 carrier_1 = (G["rs0001"] >= 1).rename("carries rs0001")
 carrier_2 = (G["rs0002"] >= 1).rename("carries rs0002")
-print("fraction of cases:\n", phenotype.groupby([carrier_1, carrier_2]).mean().unstack().round(2))
-marginal_1, marginal_2 = phenotype.groupby(carrier_1).mean(), phenotype.groupby(carrier_2).mean()
-print("by rs0001 alone:", marginal_1.round(2).to_dict(), " rs0002:", marginal_2.round(2).to_dict())
+by_pair = phenotype.groupby([carrier_1, carrier_2]).mean().unstack()
+marginal_1 = phenotype.groupby(carrier_1).mean()
+marginal_2 = phenotype.groupby(carrier_2).mean()
+print("fraction of cases:\n", by_pair.round(2))
+print("rs0001 alone:", marginal_1.round(2).to_dict())
+print("rs0002 alone:", marginal_2.round(2).to_dict())
+
+# %% slideshow={"slide_type": "skip"}
 assert np.ptp(marginal_1) < 0.05 and np.ptp(marginal_2) < 0.05  # no marginal effect
 
 # %% [markdown] slideshow={"slide_type": "fragment"}
@@ -347,19 +385,25 @@ assert np.ptp(marginal_1) < 0.05 and np.ptp(marginal_2) < 0.05  # no marginal ef
 # Adding the case pair gives $2b > 0$, adding the control pair $2b < 0$: **no single neuron
 # classifies XOR**, whatever it is trained with.
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Let the room try first: can you draw one line with both cases on one side? Then the algebra in
+# one breath: the two case inequalities add up to $b > 0$, the two control ones to $b < 0$.
+# This is Minsky and Papert's (1969) objection to the perceptron, answered by hidden layers.
+
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## The same failure, measured
 #
 # The expression version (simulated): a sample is a case when exactly one of two genes is
 # over-expressed ($x > 0$), with 5 % of labels flipped, so even the true rule scores about 0.95.
 
-# %% slideshow={"slide_type": "-"} tags=["nbval-check-output"]
+# %% slideshow={"slide_type": "skip"}
 X_train, y_train = (a.to_numpy() for a in simulate_epistasis(400, seed=0))
 X_test, y_test = (a.to_numpy() for a in simulate_epistasis(2000, seed=1))
 
 
+# %% slideshow={"slide_type": "-"} tags=["nbval-check-output"]
 def true_rule(X):
-    """Case when exactly one of the two genes has x > 0: (N, 2) -> (N,) booleans."""
+    """Case when exactly one gene has x > 0: (N, 2) -> (N,) booleans."""
     return (X[:, 0] > 0) ^ (X[:, 1] > 0)
 
 
@@ -369,6 +413,11 @@ rule_test_accuracy = float(np.mean(true_rule(X_test) == y_test))
 print(f"logistic regression, test accuracy: {logistic_accuracy:.3f}")
 print(f"the true rule,       test accuracy: {rule_test_accuracy:.3f}")
 assert logistic_accuracy < 0.6  # close to a coin flip
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# The 400 training and 2,000 test samples are simulated separately, so the test accuracy is honest.
+# 0.536 is barely above a coin flip, while the rule that generated the labels reaches 0.955 (the
+# 5 % of flipped labels cap it). Common confusion: the fit did not fail to converge; no line exists.
 
 # %% [markdown] slideshow={"slide_type": "slide"} tags=["deep-dive"]
 # ## Deep dive — is it just a poor line?
@@ -414,6 +463,11 @@ def xor_network(X):
 p_test = xor_network(X_test)
 print("2-4-1 network, test accuracy:", round(float(np.mean((p_test > 0.5) == y_test)), 3))
 assert np.array_equal(p_test > 0.5, true_rule(X_test))  # it computes the true rule exactly
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Trace one sample by hand, e.g. $x = (1, -1)$: $|x_1 - x_2| = 2$, $|x_1 + x_2| = 0$, so $z = 8$,
+# a case. The network matches the true rule on every test sample, so its accuracy equals the
+# rule's 0.955. Ask: who chose these weights? We did; from notebook 03 on, training does.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## One neuron vs a hidden layer

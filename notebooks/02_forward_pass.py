@@ -30,7 +30,22 @@
 # 4. explain universal approximation with ReLU bumps;
 # 5. choose each layer's activation by its role and the task.
 
+# %% [markdown] slideshow={"slide_type": "skip"}
+# [Open in Colab](https://colab.research.google.com/github/unipv-genomic-data-science/day3-deep-learning-foundations/blob/main/notebooks/02_forward_pass.ipynb)
+
 # %% slideshow={"slide_type": "skip"}
+# Colab or a fresh JupyterHub: install the course package on first run (silent where installed)
+import importlib.util
+import os
+import subprocess
+import sys
+
+if importlib.util.find_spec("dlcourse") is None:
+    repository = "https://github.com/unipv-genomic-data-science/day3-deep-learning-foundations"
+    source = os.environ.get("DLCOURSE_SOURCE", f"git+{repository}")
+    print(f"Installing the course package from {source} (first run only)")
+    subprocess.run([sys.executable, "-m", "pip", "install", "-qq", source], check=True)
+
 import matplotlib.pyplot as plt
 import numpy as np
 
@@ -78,11 +93,22 @@ set_style()
 #
 # $N$ never appears in a parameter: the same weights serve any number of samples.
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Write the shapes on the board as a chain: $(N, n_{l-1}) \cdot (n_{l-1}, n_l) \to (N, n_l)$; the
+# inner sizes must match. Ask: where does the transpose come from? From putting samples in rows.
+# Common confusion: adding $\mathbf b$ of shape $(n_l,)$ to an $(N, n_l)$ array is broadcasting,
+# one copy of the bias per sample.
+
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## The 3-4-1 network
 #
 # Three inputs (regulator genes), four hidden ReLU units, one output with the identity: a
 # regression of a target gene's expression. Weights set by hand, not trained (that is 03–04).
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Count with the room: 12 weights into the hidden layer, 4 out of it, plus 5 biases: 21
+# parameters. Each line of the drawing is one entry of $W^{(1)}$ or $W^{(2)}$. The identity output
+# suits a real-valued target such as log-expression.
 
 # %% slideshow={"slide_type": "-"} tags=["hide-code"] alt="3-4-1 network: 3 inputs, 4 hidden, 1 output"
 fig, ax = plt.subplots(figsize=(7, 3.8))
@@ -106,6 +132,10 @@ X_batch, y_batch = X_genes.to_numpy(), y_genes.to_numpy()  # (5, 3), (5,)
 x_sample, y_sample = X_batch[0], y_batch[0]  # the first sample
 print("W1 =\n", W1, "\nb1 =", b1, "\nW2 =", W2, "  b2 =", b2)
 print("x =", x_sample.round(3), "  measured y =", y_sample.round(3))
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Point at one row of `W1`: the three weights into one hidden unit, one per regulator gene. The
+# values are arbitrary, chosen only so that some hidden units are on and some off for this sample.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Step by step
@@ -139,6 +169,11 @@ Y_hat = H1 @ W2.T + b2  # (5, 4) @ (4, 1) + (1,) -> (5, 1)
 print("y_hat      =", Y_hat[:, 0].round(3))
 print("measured y =", y_batch.round(3))
 assert abs(Y_hat[0, 0] - y_hat[0]) < 1e-12  # row 0 is the sample computed step by step
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# The three lines are the same as for one sample, with the shapes of the batch table. Ask: what
+# changes in the code for 5,000 samples? Nothing: only $N$, which appears in no parameter. Row 0
+# equals the step-by-step result; the `assert` checks it.
 
 # %% [markdown] slideshow={"slide_type": "slide"} tags=["deep-dive"]
 # ## Deep dive — the engine, layer by layer
@@ -230,6 +265,11 @@ Y_linear = (X_batch @ W1.T + b1) @ W2.T + b2  # the 3-4-1 network without its Re
 print("one layer: W =", W_single.round(3), "  b =", b_single.round(3))
 assert np.allclose(Y_linear, X_batch @ W_single.T + b_single, rtol=0, atol=1e-12)
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# The printed $W$ and $b$ give, for every sample, exactly the output of the ReLU-free network:
+# three layers' worth of parameters, one layer's worth of functions. Ask: so why stack layers?
+# Only because a nonlinearity sits between them.
+
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Without activations, depth buys nothing (continued)
 #
@@ -294,6 +334,11 @@ ax.set(xlabel="$x$", ylim=(-2.2, 2.2), title="three ReLUs make one bump")
 ax.legend(loc="lower left", fontsize=10)
 plt.show()
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Build it from left to right: a ramp up at $t_{k-1}$, a ramp twice as steep down at $t_k$, a ramp
+# back up at $t_{k+1}$; the slopes $+1, -1, 0$ (times $1/\delta$) give a triangle. Three hidden
+# units, one bump: this is the brick of the next slide.
+
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Bumps add up to any curve
 #
@@ -309,6 +354,12 @@ def sum_of_bumps(f, K, t):
     knots, delta = np.linspace(0, 1, K + 1), 1 / K
     hats = [(relu(t - k + delta) - 2 * relu(t - k) + relu(t - k - delta)) / delta for k in knots]
     return sum(f(k) * hat for k, hat in zip(knots, hats, strict=True))
+
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Read `sum_of_bumps` as a network: every `relu(t - ...)` is a hidden unit with input weight 1 and
+# a bias, and the coefficients in front are output weights. Connect the dots of $f$ at the knots,
+# and you have a one-hidden-layer ReLU network.
 
 
 # %% slideshow={"slide_type": "skip"} tags=["nbval-check-output"]
@@ -455,6 +506,11 @@ ax_multi.set(xlabel="$z_1$", ylabel="probability", ylim=(0, 1), title="softmax: 
 ax_bin.legend()
 ax_multi.legend(loc="center left", fontsize=10)
 plt.show()
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Left: the sigmoid squashes any $z$ into $(0, 1)$, so it reads as a probability. Right: raising
+# $z_1$ takes probability away from the other two classes, because the three always sum to 1.
+# Common confusion: softmax is applied across the classes of one sample, not across samples.
 
 # %% [markdown] slideshow={"slide_type": "slide"} tags=["deep-dive"]
 # ## Deep dive — three output heads on tumour profiles

@@ -25,12 +25,27 @@
 # 2. say how the [learning rate](GLOSSARY.md#learning-rate) $\eta$ and the batch size shape the descent;
 # 3. explain momentum, AdaGrad, RMSProp and Adam, and read a race between them.
 
+# %% [markdown] slideshow={"slide_type": "skip"}
+# [Open in Colab](https://colab.research.google.com/github/unipv-genomic-data-science/day3-deep-learning-foundations/blob/main/notebooks/03_gradient_descent.ipynb)
+
 # %% [markdown] slideshow={"slide_type": "notes"}
 # Ask the room first: "if you were blindfolded on a hillside, how would you find the valley?" —
 # feel the slope, step downhill. That is the whole notebook; the rest is how big a step and in
 # which direction.
 
 # %% slideshow={"slide_type": "skip"}
+# Colab or a fresh JupyterHub: install the course package on first run (silent where installed)
+import importlib.util
+import os
+import subprocess
+import sys
+
+if importlib.util.find_spec("dlcourse") is None:
+    repository = "https://github.com/unipv-genomic-data-science/day3-deep-learning-foundations"
+    source = os.environ.get("DLCOURSE_SOURCE", f"git+{repository}")
+    print(f"Installing the course package from {source} (first run only)")
+    subprocess.run([sys.executable, "-m", "pip", "install", "-qq", source], check=True)
+
 from dataclasses import replace
 
 import matplotlib.pyplot as plt
@@ -70,10 +85,14 @@ set_style()
 # Example (simulated): a target gene's expression from one regulator gene, 300 samples, with a
 # line $\hat y = wx + b$. The regulator is *standardised* (mean 0, sd 1); the target is not.
 
-# %% slideshow={"slide_type": "-"} tags=["nbval-check-output"]
+# %% slideshow={"slide_type": "skip"} tags=["nbval-check-output"]
 X_genes, y_target = simulate_expression_regression(n_samples=300, seed=0)
 x_gene = X_genes[["GENE0001"]].to_numpy()  # (300, 1): the regulator, standardised
 y_gene = y_target.to_numpy()[:, None]  # (300, 1): the target gene
+w_star, b_star = np.polyfit(x_gene[:, 0], y_gene[:, 0], deg=1)  # least squares
+print(f"variance: regulator {x_gene.var():.2f}, target {y_gene.var():.2f}")
+
+# %% slideshow={"slide_type": "-"} tags=["nbval-check-output"]
 line = Sequential(Dense(1, 1, rng=0))
 line[0].W[...], line[0].b[...] = -1.0, 2.0  # start far from the minimum
 mse_loss, line_optimizer = MSELoss(), SGD(line.parameters(), lr=0.1)
@@ -84,10 +103,8 @@ for _ in range(100):
     line.backward(mse_loss.backward())  # gradient
     line_optimizer.step(line.gradients())  # update
     gd_path.append((line[0].W[0, 0], line[0].b[0]))
-w_star, b_star = np.polyfit(x_gene[:, 0], y_gene[:, 0], deg=1)  # least squares
-print(f"GD: {np.round(gd_path[-1], 4)}; least squares: {np.round([w_star, b_star], 4)}")
-print(f"variance: regulator {x_gene.var():.2f}, target {y_gene.var():.2f}")
-assert np.allclose(gd_path[-1], [w_star, b_star], atol=1e-6)  # GD reached the minimum to 1e-6
+print(f"GD {np.round(gd_path[-1], 4)}, least squares {np.round([w_star, b_star], 4)}")
+assert np.allclose(gd_path[-1], [w_star, b_star], atol=1e-6)  # the minimum, to 1e-6
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # Point at the four comments in the loop: they are the four steps. The same four lines train every
@@ -98,9 +115,10 @@ assert np.allclose(gd_path[-1], [w_star, b_star], atol=1e-6)  # GD reached the m
 # ## The loss is a surface over the parameters
 #
 # Each $(w, b)$ has a loss; contour lines join equal losses. $-\nabla\mathcal{L}$ (arrows) is the
-# locally steepest way down, perpendicular to the contour through its point — not aimed at the
-# minimum (★). For our line, $\partial\mathcal{L}/\partial w = \frac{2}{N}\sum_i(\hat y_i - y_i)x_i$
-# and $\partial\mathcal{L}/\partial b = \frac{2}{N}\sum_i(\hat y_i - y_i)$.
+# locally steepest way down, perpendicular to the contour through its point: aimed at the
+# minimum (★) only where the contours are circles, nearly the case here. For our line,
+# $\partial\mathcal{L}/\partial w = \frac{2}{N}\sum_i(\hat y_i - y_i)x_i$ and
+# $\partial\mathcal{L}/\partial b = \frac{2}{N}\sum_i(\hat y_i - y_i)$.
 
 
 # %% slideshow={"slide_type": "-"} tags=["hide-code"] alt="MSE contours over (w, b), GD path, -∇L arrows"
@@ -132,13 +150,17 @@ ax.set(
 )
 plt.show()
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# The contours are nearly circles because the regulator is standardised (mean 0, variance 0.99):
+# $w$ and $b$ then have the same curvature, and GD heads almost straight for the star. Ask: what
+# if $x$ had variance 25? The circles stretch into ellipses, the arrows no longer point at the
+# minimum, and the path zig-zags: the ravine of the next slide.
+
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## The learning rate η
 #
-# Along a direction of curvature $\lambda$, a step multiplies the distance to the minimum by
-# $1 - \eta\lambda$: **too small** $\eta$ crawls, a **good** one shrinks it fast, $\eta > 1/\lambda$
-# overshoots (zig-zag), $\eta > 2/\lambda$ **diverges**. The *ravine* $f = \frac{1}{2}(x^2 + 25y^2)$
-# has $\lambda = 1$ and $25$: stable only for $\eta < 0.08$. Move the slider.
+# Gradient descent on the *ravine* $f = \frac{1}{2}(x^2 + 25y^2)$, a valley curved 25 times more
+# sharply across than along. Move the slider: η from 0.005 to 0.085.
 
 
 # %% slideshow={"slide_type": "-"} tags=["hide-code"] alt="GD path on the ravine; loss per step"
@@ -160,16 +182,27 @@ def draw_descent(lr, momentum):
 
 explore(draw_descent, lr=(0.005, 0.085, 0.005, 0.07), momentum=(0.0, 0.95, 0.05, 0.0))
 
-# %% slideshow={"slide_type": "fragment"} tags=["nbval-check-output"]
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Live: drag η from 0.005 (a crawl) to 0.07 (fast, but zig-zags across the valley) to 0.085
+# (explodes). Keep momentum at 0 for now; come back to it after the momentum slides.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## The learning rate η (continued)
+#
+# Along a direction of curvature $\lambda$, a step multiplies the distance to the minimum by
+# $1 - \eta\lambda$: **too small** $\eta$ crawls, a **good** one shrinks it fast, $\eta > 1/\lambda$
+# overshoots (zig-zag), $\eta > 2/\lambda$ **diverges**. The ravine has $\lambda = 1$ and $25$:
+# stable only for $\eta < 0.08$.
+
+# %% slideshow={"slide_type": "-"} tags=["nbval-check-output"]
 for eta, regime in [(0.005, "too small"), (0.07, "good, zig-zags"), (0.085, "divergent")]:
     eta_path = trajectory(lambda params, eta=eta: SGD(params, lr=eta), RAVINE, steps=60)
     print(f"η = {eta:<5} ({regime:>14}): f after 60 steps = {RAVINE.f(eta_path[-1]):.1e}")
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# Live: drag η from 0.005 (a crawl) to 0.07 (fast, but zig-zags across the valley) to 0.085
-# (explodes). Ask: "why does the best η sit right next to the cliff?" — the steep direction caps η,
-# the flat direction then sets the speed. Keep momentum at 0 for now; come back after the next
-# slides.
+# The numbers of the three regimes: 60 steps each. Ask: "why does the best η sit right next to
+# the cliff?" — the steep direction caps η, the flat direction then sets the speed. At η = 0.07
+# the steep factor is $1 - 25 \cdot 0.07 = -0.75$: it flips sign each step, hence the zig-zag.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Full batch, stochastic and mini-batch gradient descent
@@ -179,6 +212,21 @@ for eta, regime in [(0.005, "too small"), (0.07, "good, zig-zags"), (0.085, "div
 # [mini-batch](GLOSSARY.md#mini-batch), typically 32–256): an unbiased but noisy estimate whose
 # variance falls as $1/B$. An [epoch](GLOSSARY.md#epoch) is one pass over the shuffled data.
 # (PyTorch calls its optimizer `SGD` whatever $B$: the `DataLoader` sets the batch size.)
+
+# %% [markdown] slideshow={"slide_type": "fragment"}
+# Small batches: many cheap, noisy steps. With a fixed $\eta$ the parameters keep jittering
+# around the minimum; a decaying $\eta$ lets them settle. Noise can push them off a saddle point
+# (deep dive below); that it favours "wide" minima is a hypothesis, not shown here.
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Ask: "B = 1 costs 1/300 of a full step — is it 300 times faster?" Per update yes, but each
+# update is noisier; what matters is progress per computed gradient. Common confusion: PyTorch's
+# `SGD` is the update rule, not a promise that B = 1.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Mini-batch noise, measured
+#
+# Left: the gradient's noise against $B$. Right: 40 updates from one start with $B = 300$, 32, 1.
 
 
 # %% slideshow={"slide_type": "-"} tags=["hide-code", "nbval-check-output"] alt="Noise vs B; SGD paths"
@@ -228,15 +276,10 @@ plot_loss_surface(line_loss, WB_BOUNDS, paths, ax=ax_path, resolution=60)
 ax_path.set(xlabel="$w$", ylabel="$b$", title="40 updates, η = 0.1")
 plt.show()
 
-# %% [markdown] slideshow={"slide_type": "fragment"}
-# Small batches: many cheap, noisy steps. With a fixed $\eta$ the parameters keep jittering
-# around the minimum; a decaying $\eta$ lets them settle. Noise can push them off a saddle point
-# (deep dive below); that it favours "wide" minima is a hypothesis, not shown here.
-
 # %% [markdown] slideshow={"slide_type": "notes"}
-# Ask: "B = 1 costs 1/300 of a full step — is it 300 times faster?" Per update yes, but each
-# update is noisier; what matters is progress per computed gradient. Common confusion: PyTorch's
-# `SGD` is the update rule, not a promise that B = 1.
+# The measured noise follows the formula within 25 % at every $B$ (the cell checks it). On the
+# right, $B = 1$ wanders widely, $B = 32$ is close to the full-batch path at a tenth of its cost
+# per update. Ask: which path would you pick if each gradient cost one hour of compute?
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Momentum
@@ -251,15 +294,23 @@ plt.show()
 # A heavy ball: with too much $\beta$ it is **underdamped**, swinging with an amplitude that
 # shrinks only by $\sqrt\beta$ per step.
 
+
 # %% slideshow={"slide_type": "-"} tags=["nbval-check-output"]
-momentum_runs = {
-    beta: trajectory(
-        lambda params, beta=beta: SGD(params, lr=0.07, momentum=beta), RAVINE, steps=100
-    )
-    for beta in (0.0, 0.6, 0.9)
-}
+def momentum_path(beta, steps=100):
+    """The ravine path of SGD(lr=0.07, momentum=beta): (steps + 1, 2)."""
+    return trajectory(lambda q: SGD(q, lr=0.07, momentum=beta), RAVINE, steps=steps)
+
+
+momentum_runs = {beta: momentum_path(beta) for beta in (0.0, 0.6, 0.9)}
 for beta, beta_path in momentum_runs.items():
     print(f"η = 0.07, β = {beta}: f after 100 steps = {RAVINE.f(beta_path[-1]):.1e}")
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Picture a heavy ball rolling in the valley: across it, successive gradients point in opposite
+# directions and cancel in $v$; along it, they agree and add up. Ask: what is the largest step on
+# a constant slope with $\beta = 0.9$? Ten times $\eta$ times the gradient.
+
+# %% slideshow={"slide_type": "skip"}
 assert np.all(np.diff(np.sign(momentum_runs[0.0][:, 1])) != 0)  # GD: y flips sign at every step
 assert RAVINE.f(momentum_runs[0.6][-1]) < 1e-6 * RAVINE.f(momentum_runs[0.0][-1])
 assert RAVINE.f(momentum_runs[0.9][-1]) > RAVINE.f(momentum_runs[0.0][-1])  # swings: behind GD
@@ -480,7 +531,7 @@ assert np.allclose(constant["Adam"], 1.0, rtol=1e-6)  # bias-corrected: every st
 # valley, a saddle (started near its ridge), Himmelblau's four minima. Table: first step with
 # $f - f^\star < 10^{-3}$.
 
-# %% slideshow={"slide_type": "-"} tags=["nbval-check-output"]
+# %% slideshow={"slide_type": "skip"}
 ROTATE = np.array([[1.0, -1.0], [1.0, 1.0]]) / np.sqrt(2)  # rotation by 45°: f_rot(p) = f(Rᵀp)
 ROTATED_RAVINE = replace(  # a copy of the ravine with these fields changed
     RAVINE,
@@ -514,7 +565,15 @@ race = {
 first_hit = pd.DataFrame(
     {k: {name: steps_to_target(L, race[k][name]) for name in racers} for k, L in landscapes.items()}
 ).astype("Int64")
+
+# %% slideshow={"slide_type": "-"} tags=["nbval-check-output"]
 print(first_hit.astype("string").fillna("never").to_string())
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Read the table before the figure: a number is the first step within $10^{-3}$ of the minimum,
+# "never" means not within 500 steps. Ask the room to bet on a winner before showing the next
+# slide. Each optimizer keeps one learning rate across all five landscapes, as in real training
+# where the landscape is unknown.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## A race on five landscapes (continued)
@@ -530,6 +589,11 @@ axes.flat[-1].axis("off")
 axes.flat[-1].legend(*axes.flat[0].get_legend_handles_labels(), loc="center", fontsize=11)
 plt.show()
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Compare the two ravines (top left, top middle): the same valley, turned by 45°. GD and momentum
+# trace the same path, turned; the adaptive methods do not, because they rescale along the axes.
+# Himmelblau's four minima all have $f = 0$: reaching any of them counts as reaching the target.
+
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## What this race shows — and what it does not
 #
@@ -541,7 +605,7 @@ plt.show()
 #
 # Five toy landscapes, one $\eta$ each: no general ranking.
 
-# %% slideshow={"slide_type": "-"} tags=["nbval-check-output"]
+# %% slideshow={"slide_type": "skip"} tags=["nbval-check-output"]
 reaches, fastest = first_hit.notna(), first_hit.idxmin()
 assert list(reaches.index[reaches.all(axis=1)]) == ["momentum"]
 assert fastest["saddle"] == fastest["Himmelblau"] == "AdaGrad" and fastest["ravine"] == "Adam"
@@ -682,6 +746,11 @@ assert np.allclose(ends[0.0], 0.0, atol=1e-9) and np.all(ends[0.1] < -0.9)
 # **Common practice** (general advice, not this notebook's result): Adam/AdamW with
 # $\eta \approx 10^{-3}$ is a common default; SGD with momentum 0.9 and a schedule is common in
 # vision. Always tune $\eta$.
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# These are pointers, not content to master today: AdamW returns in notebook 07; schedules are
+# one line of `torch.optim.lr_scheduler` once the basics work. The one habit to take away: whatever the optimizer, try a few
+# learning rates, spaced by factors of about 3, and pick on validation data.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Summary

@@ -26,7 +26,22 @@
 # 3. check gradients by finite differences, and count why backpropagation is cheaper;
 # 4. train a network with our own backpropagation.
 
+# %% [markdown] slideshow={"slide_type": "skip"}
+# [Open in Colab](https://colab.research.google.com/github/unipv-genomic-data-science/day3-deep-learning-foundations/blob/main/notebooks/04_backpropagation.ipynb)
+
 # %% slideshow={"slide_type": "skip"}
+# Colab or a fresh JupyterHub: install the course package on first run (silent where installed)
+import importlib.util
+import os
+import subprocess
+import sys
+
+if importlib.util.find_spec("dlcourse") is None:
+    repository = "https://github.com/unipv-genomic-data-science/day3-deep-learning-foundations"
+    source = os.environ.get("DLCOURSE_SOURCE", f"git+{repository}")
+    print(f"Installing the course package from {source} (first run only)")
+    subprocess.run([sys.executable, "-m", "pip", "install", "-qq", source], check=True)
+
 import inspect
 
 import matplotlib.pyplot as plt
@@ -66,6 +81,11 @@ set_style()
 omics_net = MLP([2000, 256, 64, 1], rng=0)
 n_params = sum(p.size for p in omics_net.parameters())
 print(f"parameters: {n_params:,}; finite differences: {2 * n_params:,} forward passes")
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Ask the room: "at a millisecond per forward pass, how long for one gradient by finite
+# differences?" (About 17 minutes, and thousands of steps are needed.) The point of today: the
+# same exact gradient for the price of about three passes.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## The chain rule on a computational graph
@@ -131,6 +151,11 @@ fan_grads["x1"] = r"$\sum_j W_{j1}\delta_j$"
 plot_computational_graph(fan_nodes, fan_edges, backward=fan_grads)
 plt.show()
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# The common confusion: students multiply the four paths, or keep only one. Each path is a
+# product (chain rule); different paths *add*. Ask: "in the batched form, which index does the
+# sum over j turn into?" — the rows of W, hence Wᵀ.
+
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Notebook 02's 3-4-1 network, forward
 #
@@ -138,26 +163,33 @@ plt.show()
 # linear output, hand-set weights. The loss of this one sample is the lecture's
 # $\mathcal{L} = \frac{1}{2}(\hat y - y)^2$ (the ½ cancels the square's 2).
 
-# %% slideshow={"slide_type": "-"} tags=["nbval-check-output"]
-W1 = np.array([[0.5, -0.3, 0.8], [-0.6, 0.9, 0.1], [0.2, 0.4, -0.7], [0.7, 0.1, 0.3]])  # (4, 3)
-b1 = np.array([0.1, -0.2, 0.0, 0.05])  # (4,)
-W2 = np.array([[1.2, -0.8, 0.5, 0.9]])  # (1, 4)
-b2 = np.array([0.3])  # (1,)
+# %% slideshow={"slide_type": "skip"}
 X_genes, y_genes = simulate_expression_regression(n_samples=5, n_genes=3, seed=0)
 X_batch, Y_batch = X_genes.to_numpy(), y_genes.to_numpy()[:, None]  # (5, 3), (5, 1)
+
+# %% slideshow={"slide_type": "-"} tags=["nbval-check-output"]
+W1 = np.array([[0.5, -0.3, 0.8], [-0.6, 0.9, 0.1], [0.2, 0.4, -0.7], [0.7, 0.1, 0.3]])
+b1 = np.array([0.1, -0.2, 0.0, 0.05])  # shapes as in torch: W1 (4, 3), b1 (4,)
+W2 = np.array([[1.2, -0.8, 0.5, 0.9]])  # (1, 4)
+b2 = np.array([0.3])  # (1,)
 x_sample, y_sample = X_batch[0], Y_batch[0]  # the first sample
 z1 = W1 @ x_sample + b1  # (4,)
 h1 = np.maximum(z1, 0)  # ReLU
 y_hat1 = W2 @ h1 + b2  # (1,)
 print("z1 =", z1.round(4), " h1 =", h1.round(4))
-print(f"ŷ = {y_hat1[0]:.4f}, y = {y_sample[0]:.4f}, L = {0.5 * (y_hat1[0] - y_sample[0]) ** 2:.4f}")
+loss1 = 0.5 * (y_hat1[0] - y_sample[0]) ** 2  # the lecture's ½·MSE, one sample
+print(f"ŷ = {y_hat1[0]:.4f}, y = {y_sample[0]:.4f}, L = {loss1:.4f}")
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Point out what the forward pass keeps: z1 (for ReLU's f') and h1 (for ∂L/∂W2). Ask: "which
+# hidden units will get no gradient?" — the two with z < 0; the next slide confirms it.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Backward, layer by layer
 #
 # $$\delta^{(2)} = \hat y - y, \quad \frac{\partial\mathcal{L}}{\partial W^{(2)}} = \delta^{(2)}h^{\top},
-# \quad \delta^{(1)} = \big(W^{(2)}\big)^{\top}\delta^{(2)} \odot f'\big(z^{(1)}\big), \quad
-# \frac{\partial\mathcal{L}}{\partial W^{(1)}} = \delta^{(1)}x^{\top}, \quad
+# \quad \delta^{(1)} = \big(W^{(2)}\big)^{\top}\delta^{(2)} \odot f'\big(z^{(1)}\big),$$
+# $$\frac{\partial\mathcal{L}}{\partial W^{(1)}} = \delta^{(1)}x^{\top}, \quad
 # \frac{\partial\mathcal{L}}{\partial x} = \big(W^{(1)}\big)^{\top}\delta^{(1)}$$
 #
 # ($\odot$: element-wise; each bias gradient is its $\delta$; ReLU's $f'$ is 1 for $z > 0$, else 0.)
@@ -168,15 +200,20 @@ dW2 = np.outer(delta2, h1)  # (1, 4) = δ2 hᵀ
 delta1 = (W2.T @ delta2) * (z1 > 0)  # (4,): error sent back, times ReLU's f'
 dW1 = np.outer(delta1, x_sample)  # (4, 3) = δ1 xᵀ
 dL_dx = W1.T @ delta1  # (3,): each gene sums over the 4 units it feeds
-print(f"δ2 = {delta2.round(4)}  δ1 = {delta1.round(4) + 0.0}\n∂L/∂W1 =\n{dW1.round(4) + 0.0}")
-print("∂L/∂x =", dL_dx.round(4))
+print(f"δ2 = {delta2.round(4)}  δ1 = {delta1.round(4) + 0.0}")
+silent = np.flatnonzero(~dW1.any(axis=1)) + 1  # units whose weights get no gradient
+print("∂L/∂x =", dL_dx.round(4), " zero rows of ∂L/∂W1:", silent)
 
 # %% [markdown] slideshow={"slide_type": "fragment"}
-# Units 2 and 3 are silent ($z < 0$): they get no blame and their weights no gradient. Checked
-# against finite differences on $x$ (relative $10^{-8}$) and against our engine ($10^{-12}$):
+# Units 2 and 3 are silent ($z < 0$): no blame, no gradient for their weights.
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Read the formulas right to left with the code beside them: δ2 is the output error, δ1 is δ2
+# sent back through W2ᵀ and gated by f'(z1). Common confusion: f' is evaluated at z, not at h.
+# The hidden check cell compares with finite differences (rtol 1e-8) and our engine (1e-12).
 
 
-# %% slideshow={"slide_type": "-"} tags=["nbval-check-output"]
+# %% slideshow={"slide_type": "skip"} tags=["nbval-check-output"]
 def sample_loss(x_in):
     return 0.5 * ((W2 @ np.maximum(W1 @ x_in + b1, 0) + b2 - y_sample) ** 2).item()
 
@@ -206,6 +243,11 @@ print("∂L/∂x = finite differences; our engine's gradients = the hand calcula
 #
 # The batch mean lives in $\partial\mathcal{L}/\partial\hat Y$: torch's `MSELoss` averages over all
 # $N \cdot n_{\text{out}}$ entries, so it is $\frac{2}{N n_{\text{out}}}(\hat Y - Y)$ (no ½).
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Same rules as the previous slide, with samples as rows: every product gets one more index, and
+# the weight gradient sums over the samples automatically. Ask: "where does the 1/N of the mean
+# loss enter?" — only once, in ∂L/∂Ŷ; no layer divides again.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## The same rules in our engine
@@ -237,6 +279,11 @@ mse_loss = MSELoss()
 report = gradient_check(net, mse_loss, X_batch, Y_batch)
 print(report)
 assert report.max_error < 1e-7  # backprop = finite differences to a relative 1e-7
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# This is how every backward pass in the course (and in PyTorch's own tests) is checked. Ask:
+# "why not ε = 1e-12?" — rounding error then dominates (deep dive: choosing ε). Use it on a
+# small network and a few samples: it costs two forward passes per parameter.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## The cost, counted
@@ -313,15 +360,32 @@ ax.set(xlabel="parameters $P$", ylabel="forward passes per gradient", title="cos
 ax.legend()
 plt.show()
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Both axes are logarithmic: finite differences grow linearly with P, backprop stays flat at 3
+# passes. Say it plainly: this is why deep learning is possible at all. The price, memory for
+# the stored activations, is what limits batch size on a GPU.
+
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Training with our own backpropagation
 #
-# Simulated task: a target gene driven nonlinearly by 3 of 10 genes (saturation and an
-# interaction), measurement noise of sd 0.3, 1,000 samples. A 10-16-1 tanh MLP, Adam, 50
-# [epochs](GLOSSARY.md#epoch) of mini-batches of 32; five random 80/20 splits, each also fitted by
-# least squares (a linear model) for comparison.
+# A target gene driven nonlinearly by 3 of 10 simulated genes, noise sd 0.3; a 10-16-1 tanh
+# MLP, Adam, 50 [epochs](GLOSSARY.md#epoch) (passes over the data) of batches of 32, on five
+# 80/20 splits, each compared with least squares (a linear model).
 
-# %% slideshow={"slide_type": "-"} tags=["nbval-check-output"]
+
+# %% slideshow={"slide_type": "-"}
+def train_one_epoch(mlp, optimizer, X, y, rng, batch_size=32):
+    """One pass over (X, y) in shuffled mini-batches, with our backpropagation."""
+    order = rng.permutation(len(X))
+    for begin in range(0, len(X), batch_size):
+        batch = order[begin : begin + batch_size]
+        mlp.zero_grad()
+        mse_loss(mlp(X[batch]), y[batch])  # forward + loss
+        mlp.backward(mse_loss.backward())  # our backpropagation
+        optimizer.step(mlp.gradients())  # update
+
+
+# %% slideshow={"slide_type": "skip"}
 X_task, y_task = simulate_expression_regression(n_samples=1000, n_genes=10, noise=0.3, seed=1)
 X_task, y_task = X_task.to_numpy(), y_task.to_numpy()[:, None]
 
@@ -334,13 +398,7 @@ def train_on_split(seed, epochs=50):
     mlp = MLP([10, 16, 1], activation="tanh", rng=seed)
     optimizer, history = Adam(mlp.parameters(), lr=0.01), {"train_loss": [], "val_loss": []}
     for _ in range(epochs):
-        shuffled = rng.permutation(train)
-        for begin in range(0, len(shuffled), 32):
-            batch = shuffled[begin : begin + 32]
-            mlp.zero_grad()
-            mse_loss(mlp(X_task[batch]), y_task[batch])  # forward + loss
-            mlp.backward(mse_loss.backward())  # our backpropagation
-            optimizer.step(mlp.gradients())  # update
+        train_one_epoch(mlp, optimizer, X_task[train], y_task[train], rng)
         history["train_loss"].append(mse_loss(mlp(X_task[train]), y_task[train]))
         history["val_loss"].append(mse_loss(mlp(X_task[val]), y_task[val]))
     design = np.column_stack([X_task, np.ones(len(X_task))])
@@ -350,15 +408,18 @@ def train_on_split(seed, epochs=50):
 
 splits = [train_on_split(seed) for seed in range(5)]
 mlp_val, linear_val = np.array([s[1] for s in splits]), np.array([s[2] for s in splits])
-print(f"validation MSE: MLP {mlp_val.mean():.3f}, linear {linear_val.mean():.3f}, noise 0.090")
 mlp_vs_linear = paired_difference(mlp_val, linear_val)
-print("MLP − linear:", mlp_vs_linear)
 assert mlp_vs_linear.high < 0 and np.all(mlp_val > 0.09) and mlp_val.mean() - 0.09 < 0.07
+
+# %% slideshow={"slide_type": "-"} tags=["nbval-check-output"]
+print(f"validation MSE: MLP {mlp_val.mean():.3f}, linear {linear_val.mean():.3f}")
+gap = mlp_vs_linear  # mean over 5 splits, 95 % interval
+print(f"MLP − linear: {gap.estimate:.3f} [{gap.low:.3f}, {gap.high:.3f}]")
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # The three lines in the inner loop are the learning loop of notebook 03; every gradient now comes
 # from our `backward`. Five splits, not one, because "the MLP beats the linear model" is a
-# comparison: the interval is over splits.
+# comparison: the interval (95 %) is over splits.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Training with our own backpropagation (continued)
@@ -375,6 +436,12 @@ ax.axhline(0.09, color=COLORS["bluish_green"], linestyle="--", label="noise vari
 ax.set(yscale="log", ylabel="MSE", title="split 0")
 ax.legend()
 plt.show()
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Read the gap: the MLP's validation curve flattens just above the noise line, the linear model
+# stays far above it. Ask: "could any model reach MSE 0 on new samples?" — no: the noise
+# variance 0.09 is the floor. Common confusion: a training loss well below 0.09 means the model
+# is fitting the noise, not learning more.
 
 # %% [markdown] slideshow={"slide_type": "slide"} tags=["exercise"]
 # ## Exercise 1 — the hidden layer's delta

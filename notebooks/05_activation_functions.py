@@ -26,7 +26,22 @@
 # 3. choose a hidden activation, its initialisation and an output activation;
 # 4. compute a softmax that never overflows.
 
+# %% [markdown] slideshow={"slide_type": "skip"}
+# [Open in Colab](https://colab.research.google.com/github/unipv-genomic-data-science/day3-deep-learning-foundations/blob/main/notebooks/05_activation_functions.ipynb)
+
 # %% slideshow={"slide_type": "skip"}
+# Colab or a fresh JupyterHub: install the course package on first run (silent where installed)
+import importlib.util
+import os
+import subprocess
+import sys
+
+if importlib.util.find_spec("dlcourse") is None:
+    repository = "https://github.com/unipv-genomic-data-science/day3-deep-learning-foundations"
+    source = os.environ.get("DLCOURSE_SOURCE", f"git+{repository}")
+    print(f"Installing the course package from {source} (first run only)")
+    subprocess.run([sys.executable, "-m", "pip", "install", "-qq", source], check=True)
+
 import matplotlib.pyplot as plt
 import numpy as np
 
@@ -59,7 +74,7 @@ set_style()
 
 # %% slideshow={"slide_type": "fragment"} tags=["nbval-check-output"]
 best_sigmoid_factor = float(scratch.sigmoid_grad(0.0))  # the sigmoid's largest slope
-print(f"max sigmoid'(z) = {best_sigmoid_factor:.2f}; ten layers: {best_sigmoid_factor**10:.1e}")
+print(f"max σ'(z) = {best_sigmoid_factor:.2f}; ten layers: {best_sigmoid_factor**10:.1e}")
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # Ask the room: "if every layer multiplies the error by at most a quarter, what is left after ten
@@ -141,14 +156,15 @@ assert check_sigmoid_grad(sigmoid_grad)
 # units, PyTorch's default initialisation, one backward pass of MSE; per layer the norm
 # $\lVert \partial \mathcal{L} / \partial W^{(l)} \rVert$.
 
-# %% slideshow={"slide_type": "fragment"} tags=["nbval-check-output"]
+# %% slideshow={"slide_type": "skip"}
 X_expr, y_expr = simulate_expression_regression(n_samples=256, n_genes=20, seed=0)
 X_expr, y_expr = X_expr.to_numpy(), y_expr.to_numpy()[:, None]
 DEEP_SIZES = [20] + [64] * 10 + [1]
 
 
+# %% slideshow={"slide_type": "fragment"}
 def weight_gradient_norms(model, X, y):
-    """||dL/dW|| of every Dense layer, input -> output, after one backward pass of MSE."""
+    """||dL/dW|| per Dense layer (input -> output) after one backward pass of MSE."""
     loss = MSELoss()
     model.zero_grad()
     loss(model(X), y)
@@ -156,24 +172,30 @@ def weight_gradient_norms(model, X, y):
     return [np.linalg.norm(layer.dW) for layer in model if isinstance(layer, Dense)]
 
 
-grad_norms = {
-    name: weight_gradient_norms(MLP(DEEP_SIZES, activation=name, rng=0), X_expr, y_expr)
-    for name in ("sigmoid", "tanh", "relu", "leaky_relu")
-}
-for name, norms in grad_norms.items():
-    print(f"{name:<11} first layer / last layer = {norms[0] / norms[-1]:.1e}")
+# %% slideshow={"slide_type": "fragment"} tags=["nbval-check-output"]
+grad_norms = {}
+for name in ("sigmoid", "tanh", "relu", "leaky_relu"):
+    deep_net = MLP(DEEP_SIZES, activation=name, rng=0)
+    grad_norms[name] = weight_gradient_norms(deep_net, X_expr, y_expr)
+ratios = [f"{name} {norms[0] / norms[-1]:.0e}" for name, norms in grad_norms.items()]
+print("first layer / last layer:", ", ".join(ratios))
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# One backward pass, no training: we only look at how big each layer's gradient is. Ask: "with
+# one learning rate for all layers, which layers learn?" Common confusion: a small gradient is
+# not a bug in backpropagation; it is the product of many small factors.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
-# ## Gradient norm per layer (the plot)
+# ## Gradient norm per layer in a deep network (continued)
 
 # %% slideshow={"slide_type": "-"} tags=["hide-code"] alt="Gradient norm per layer, four activations"
 plot_gradient_norms(grad_norms).set_title("one backward pass, PyTorch's default initialisation")
 plt.show()
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# Read from right (output) to left (input). With sigmoid the first layer gets a gradient
-# thousands of times smaller than the last: with one learning rate for all layers, the first ones
-# do not learn. The ReLUs also shrink here: that is the initialisation's fault (next slide).
+# Read from right (output) to left (input). With sigmoid the first layer's gradient is about
+# 10⁸ times smaller than the last's (the printed ratio 2e-08): with one learning rate for all
+# layers, the first ones do not learn. The ReLUs also shrink here: that is the initialisation's fault (next slide).
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Initialisation sets the size of the factors
@@ -220,6 +242,13 @@ def dead_fraction(model, X):
     return np.concatenate(dead).mean()
 
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# A dead unit is a property of the whole data set, not of one sample: every row must give z ≤ 0.
+# Ask: "can a dead unit come back with plain gradient descent?" — its own weights get zero
+# gradient; only changes in earlier layers can revive it, which rarely happens.
+
+
+# %% slideshow={"slide_type": "skip"}
 def train_full_batch(model, loss, X, y, optimizer, steps):
     """The learning loop of notebook 03, full batch, with the NumPy engine."""
     for _ in range(steps):
@@ -236,7 +265,7 @@ def train_full_batch(model, loss, X, y, optimizer, steps):
 # 3 hidden layers of 48 units, He initialisation, 60 steps of full-batch SGD on 128 samples.
 # Leaky ReLU: units negative on every sample (not dead: slope $\alpha$).
 
-# %% slideshow={"slide_type": "fragment"} tags=["nbval-check-output"]
+# %% slideshow={"slide_type": "skip"}
 X_dead, y_dead = X_expr[:128], y_expr[:128]
 
 
@@ -255,9 +284,15 @@ relu_fast, leaky_fast = runs["relu", 0.05], runs["leaky_relu", 0.05]
 dead_lr = paired_difference(relu_fast[:, 0], runs["relu", 0.01][:, 0])
 dead_leaky = paired_difference(leaky_fast[:, 0], relu_fast[:, 0])
 mse_leaky = paired_difference(leaky_fast[:, 1], relu_fast[:, 1])
-print(f"ReLU dead, lr 0.05 - lr 0.01:      {dead_lr}")
-print(f"all-negative, leaky - ReLU (0.05): {dead_leaky}")
-print(f"training MSE, leaky - ReLU (0.05): {mse_leaky}")
+
+# %% slideshow={"slide_type": "fragment"} tags=["nbval-check-output"]
+dead_comparisons = {  # mean difference over 10 seeds, 95 % interval
+    "ReLU dead, lr 0.05 - 0.01": dead_lr,
+    "all-negative, leaky - ReLU": dead_leaky,
+    "train MSE, leaky - ReLU": mse_leaky,
+}
+for name, d in dead_comparisons.items():
+    print(f"{name:<27} {d.estimate:+.3f} [{d.low:+.3f}, {d.high:+.3f}]")
 
 # %% slideshow={"slide_type": "skip"}
 assert dead_lr.low > 0  # the larger learning rate kills more units
@@ -286,6 +321,12 @@ assert mse_leaky.covers(0.0)  # no clear difference in training MSE
 # | leaky ReLU | one more choice ($\alpha$); small slope for $z < 0$ | where many units die |
 # | identity / softmax | — (output layers only) | regression / $C$ classes |
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# The table is the morning's rule of thumb: start with ReLU and He initialisation; switch to
+# leaky ReLU if many units die; keep sigmoid and softmax for outputs. Ask: "which row explains the
+# gradient-norm plot?" (sigmoid: slope ≤ ¼). Common confusion: sigmoid is not "wrong", it is an
+# output activation.
+
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Output activations, logits and losses
 #
@@ -299,6 +340,11 @@ assert mse_leaky.covers(0.0)  # no clear difference in training MSE
 # $z = \log\big(\hat y / (1 - \hat y)\big)$; for a softmax unnormalised scores, of which
 # only differences matter, $z_c - z_k = \log(\hat y_c / \hat y_k)$.
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# The output activation is not chosen for gradients but for what ŷ must mean: any number, a
+# probability, or a distribution over classes. Ask: "adding 5 to every logit of a softmax, what
+# changes?" — nothing. Losses in PyTorch take the logits (notebook 06).
+
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## A numerically stable softmax
 #
@@ -307,11 +353,16 @@ assert mse_leaky.covers(0.0)  # no clear difference in training MSE
 
 # %% slideshow={"slide_type": "fragment"} tags=["nbval-check-output"]
 big_logits = np.array([1000.0, 1001.0, 1002.0])
-with np.errstate(over="ignore", invalid="ignore"):  # the overflow is the point of this demo
+with np.errstate(over="ignore", invalid="ignore"):  # the overflow is the point
     naive = np.exp(big_logits) / np.exp(big_logits).sum()
 shifted = np.exp(big_logits - big_logits.max())
 print("naive: ", naive)
 print("stable:", (shifted / shifted.sum()).round(4))
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# e^1000 overflows to inf, and inf / inf is nan. Subtracting the maximum changes nothing
+# mathematically (previous slide: only differences matter) and makes the largest exponent e^0.
+# Practice 3 asks students to write it for a batch.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Epistasis (XOR) needs a non-linear hidden layer
@@ -319,7 +370,7 @@ print("stable:", (shifted / shifted.sum()).round(4))
 # Simulated: a case when **exactly one** of two genes is over-expressed (5 % of labels flipped).
 # Full-batch Adam on BCE, 300 steps; 400 training, 200 test samples.
 
-# %% slideshow={"slide_type": "fragment"} tags=["nbval-check-output"]
+# %% slideshow={"slide_type": "skip"}
 X_epi, y_epi = simulate_epistasis(n_samples=600, seed=0, noise=0.05)
 X_epi, y_epi = X_epi.to_numpy(), y_epi.to_numpy()
 X_train, y_train, X_test, y_test = X_epi[:400], y_epi[:400], X_epi[400:], y_epi[400:]
@@ -332,14 +383,20 @@ def train_classifier(model):
     return train_full_batch(model, BCEWithLogitsLoss(), X_train, y_column, optimizer, 300)
 
 
+# %% slideshow={"slide_type": "fragment"} tags=["nbval-check-output"]
 classifiers = {"no hidden layer": train_classifier(MLP([2, 1], rng=0))}
 for name in ("identity", "sigmoid", "tanh", "relu", "leaky_relu"):
     classifiers[name] = train_classifier(MLP([2, 8, 1], activation=name, rng=0))
 test_accuracy = {}
 for name, model_xor in classifiers.items():
     correct = int(np.sum((model_xor(X_test)[:, 0] > 0) == y_test))
-    test_accuracy[name] = wilson_interval(correct, len(y_test))
-    print(f"{name:<16} test accuracy {test_accuracy[name]}")
+    acc = test_accuracy[name] = wilson_interval(correct, len(y_test))
+    print(f"{name:<16} test accuracy {acc.estimate:.3f} [{acc.low:.3f}, {acc.high:.3f}]")
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Epistasis: the effect of one gene depends on the other; no single straight line separates the
+# classes. Ask before showing the numbers: "which models will stay at chance?" — the two linear
+# ones. The brackets are 95 % (Wilson) intervals over the 200 test samples.
 
 # %% slideshow={"slide_type": "skip"}
 for name, acc in test_accuracy.items():  # linear models at chance, non-linear ones solve it

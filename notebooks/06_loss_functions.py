@@ -27,7 +27,22 @@
 # 3. explain why classification uses cross-entropy, computed on logits;
 # 4. handle class imbalance with weights or with the threshold, and know what each costs.
 
+# %% [markdown] slideshow={"slide_type": "skip"}
+# [Open in Colab](https://colab.research.google.com/github/unipv-genomic-data-science/day3-deep-learning-foundations/blob/main/notebooks/06_loss_functions.ipynb)
+
 # %% slideshow={"slide_type": "skip"}
+# Colab or a fresh JupyterHub: install the course package on first run (silent where installed)
+import importlib.util
+import os
+import subprocess
+import sys
+
+if importlib.util.find_spec("dlcourse") is None:
+    repository = "https://github.com/unipv-genomic-data-science/day3-deep-learning-foundations"
+    source = os.environ.get("DLCOURSE_SOURCE", f"git+{repository}")
+    print(f"Installing the course package from {source} (first run only)")
+    subprocess.run([sys.executable, "-m", "pip", "install", "-qq", source], check=True)
+
 import matplotlib.pyplot as plt
 import numpy as np
 
@@ -56,6 +71,12 @@ set_style()
 # MSE here, as in PyTorch's `MSELoss`, has $\frac1N$; notebook 04's backpropagation example used
 # $\frac12$·MSE, which only halves the gradient.
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Read the table row by row with notebook 05's output table: the output activation decides what
+# ŷ is, the loss decides how a wrong ŷ is punished. Ask: "predicting a tumour's subtype among 4,
+# which row?" (softmax + CCE). Common confusion: y is one-hot in the formula, an integer label
+# in PyTorch's `CrossEntropyLoss`.
+
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Each loss is a negative log-likelihood
 #
@@ -81,13 +102,19 @@ set_style()
 # largest errors, so a few extreme values drag the fit.
 
 # %% slideshow={"slide_type": "fragment"}
-LOSS_GRADIENTS = {  # dL/dy_hat of one sample, as a function of the residual r = y_hat - y
+LOSS_GRADIENTS = {  # dL/dy_hat of one sample, from the residual r = y_hat - y
     "MSE": lambda r: 2 * r,
     "MAE": np.sign,
     "Huber": lambda r: np.clip(r, -1.0, 1.0),
 }
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# The gradient is what training feels. An outlier with residual 20 pushes MSE's fit with force
+# 40, MAE's and Huber's with force 1. Ask: "which loss would you use for a gene whose
+# measurements sometimes fail?" (MAE or Huber). MAE's gradient has no size information near 0.
 
+
+# %% slideshow={"slide_type": "skip"}
 def fit_linear(X, y, mean_loss_gradient, steps=500):
     """A linear model, full-batch Adam; mean_loss_gradient(y_hat, y) is d(mean loss)/dy_hat."""
     model = Dense(X.shape[1], 1, rng=0)
@@ -112,6 +139,11 @@ ax.set(xlabel="residual $r = \\hat y - y$", ylabel="loss of one sample", ylim=(0
 ax.legend()
 plt.show()
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# The slopes of these curves are the gradients of the previous slide. Huber is a parabola near 0
+# (½r², smooth like MSE) joined to a straight line beyond δ = 1 (slope 1, like MAE). Common
+# confusion: Huber is not "between" MSE and MAE everywhere; it behaves like each in its region.
+
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Five extreme values in 200 training samples
 #
@@ -119,7 +151,7 @@ plt.show()
 # Test MSE on 100 clean samples, over 10 seeds.
 
 
-# %% slideshow={"slide_type": "fragment"} tags=["nbval-check-output"]
+# %% slideshow={"slide_type": "skip"}
 def outlier_run(seed):
     """Test MSE of each loss, trained on data with 5 extreme targets."""
     X, y = simulate_expression_regression(n_samples=300, n_genes=20, seed=seed)
@@ -133,19 +165,25 @@ def outlier_run(seed):
     return {name: scratch.mse(model(X[200:]), y[200:]) for name, model in models.items()}
 
 
+# %% slideshow={"slide_type": "fragment"} tags=["nbval-check-output"]
 runs = [outlier_run(seed) for seed in range(10)]
 test_mse = {name: np.array([run[name] for run in runs]) for name in LOSS_GRADIENTS}
-print(
-    {name: round(float(values.mean()), 2) for name, values in test_mse.items()}, "(mean test MSE)"
-)
+print("mean test MSE:", {name: round(float(v.mean()), 2) for name, v in test_mse.items()})
 mse_vs_huber = paired_difference(test_mse["MSE"], test_mse["Huber"])
 mae_vs_huber = paired_difference(test_mse["MAE"], test_mse["Huber"])
-print(f"MSE - Huber: {mse_vs_huber}\nMAE - Huber: {mae_vs_huber}")
+for name, d in (("MSE - Huber", mse_vs_huber), ("MAE - Huber", mae_vs_huber)):
+    print(f"{name}: {d.estimate:+.3f} [{d.low:+.3f}, {d.high:+.3f}]")  # 95 % interval
 assert mse_vs_huber.low > 0 and mae_vs_huber.low > 0  # Huber best, MSE far worst
 
 # %% [markdown] slideshow={"slide_type": "fragment"}
 # MSE's fit is dragged by five values out of 200; MAE and Huber ignore them. Huber is quadratic
 # near 0 (smooth, efficient) and linear beyond $\delta$ (robust): a little better than MAE here.
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# The test samples are clean: the outliers only hurt through the fit. The brackets are 95 %
+# intervals of the paired difference over 10 seeds; both exclude 0. Ask: "would you delete the
+# five samples instead?" — often right, if you can tell they failed; a robust loss does not need
+# to know which ones.
 
 # %% [markdown] slideshow={"slide_type": "slide"} tags=["exercise"]
 # ## Exercise 1 — the gradient of MAE
@@ -204,14 +242,12 @@ plt.show()
 # %% slideshow={"slide_type": "fragment"} tags=["nbval-check-output"]
 with np.errstate(divide="ignore"):  # log(0) is the point of this demo
     via_sigmoid = -np.log(1 - scratch.sigmoid(40.0))  # a control (y = 0) with z = 40
-print(
-    f"via sigmoid: {via_sigmoid}, on the logit: {scratch.binary_cross_entropy_with_logits([40.0], [0.0])}"
-)
+on_logit = scratch.binary_cross_entropy_with_logits([40.0], [0.0])
+print(f"BCE via sigmoid: {via_sigmoid}, on the logit: {on_logit}")
 logits, labels = np.array([[4.0, 0.0, -2.0], [-1.0, 3.0, 0.0]]), np.array([0, 1])
-print(
-    f"CCE on logits {scratch.cross_entropy(logits, labels):.3f}, "
-    f"on softmax(logits) (wrong) {scratch.cross_entropy(scratch.softmax(logits), labels):.3f}"
-)
+on_logits = scratch.cross_entropy(logits, labels)
+on_probs = scratch.cross_entropy(scratch.softmax(logits), labels)  # the mistake
+print(f"CCE on logits {on_logits:.3f}, on softmax(logits) (wrong) {on_probs:.3f}")
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # Softmax before CrossEntropyLoss applies softmax twice: even a perfect prediction then costs at
@@ -230,7 +266,18 @@ print(
 # %% slideshow={"slide_type": "fragment"}
 def bce_gradient(pos_weight):
     """d(mean BCE with pos_weight)/dz: divided by N, not by the sum of the weights."""
-    return lambda z, y: (scratch.sigmoid(z) * (1 + (pos_weight - 1) * y) - pos_weight * y) / len(y)
+
+    def gradient(z, y):
+        p = scratch.sigmoid(z)
+        return (p * (1 + (pos_weight - 1) * y) - pos_weight * y) / len(y)
+
+    return gradient
+
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# With 10 % positives, a model that always says "common subtype" is 90 % accurate and useless.
+# Two remedies: weight the rare class in the loss, or keep the loss and lower the threshold.
+# Ask: "which one changes the model, which one only the decision?" — weights change the model.
 
 
 # %% [markdown] slideshow={"slide_type": "slide"}
@@ -239,7 +286,7 @@ def bce_gradient(pos_weight):
 # 1,000 simulated tumours, 20 genes; a logistic model trained on 500, evaluated on 500.
 
 
-# %% slideshow={"slide_type": "fragment"} tags=["nbval-check-output"]
+# %% slideshow={"slide_type": "skip"}
 def imbalance_run(seed):
     """Recall of the rare subtype, mean predicted probability and the true rate (test half)."""
     X, y = simulate_tumour_subtypes(
@@ -267,7 +314,9 @@ weights_help = paired_difference(runs[:, 1], runs[:, 0])  # recall: weighted - u
 threshold_vs_weights = paired_difference(runs[:, 2], runs[:, 1])  # recall: threshold - weighted
 inflated = paired_difference(runs[:, 4], runs[:, 5])  # weighted: mean p - true rate
 calibrated = paired_difference(runs[:, 3], runs[:, 5])  # unweighted: mean p - true rate
-comparisons = {
+
+# %% slideshow={"slide_type": "fragment"} tags=["nbval-check-output"]
+comparisons = {  # paired over 10 seeds: mean difference [95 % interval]
     "recall, weighted - unweighted": weights_help,
     "recall, threshold - weighted": threshold_vs_weights,
     "mean p - rate, weighted": inflated,

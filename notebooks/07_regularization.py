@@ -21,6 +21,9 @@
 #
 # **Today**, in NumPy: diagnose overfitting, fight it, and compare the remedies honestly.
 
+# %% [markdown] slideshow={"slide_type": "skip"}
+# [Open in Colab](https://colab.research.google.com/github/unipv-genomic-data-science/day3-deep-learning-foundations/blob/main/notebooks/07_regularization.ipynb)
+
 # %% [markdown] slideshow={"slide_type": "notes"}
 # Objectives to announce: (1) read train vs validation curves; (2) why p ≫ n is the extreme case;
 # (3) L2/L1 penalties and weight decay, Adam + L2 vs AdamW; (4) inverted dropout and `eval()`;
@@ -29,6 +32,18 @@
 # this afternoon (08), and notebook 09 uses the same regularisers in PyTorch.
 
 # %% slideshow={"slide_type": "skip"}
+# Colab or a fresh JupyterHub: install the course package on first run (silent where installed)
+import importlib.util
+import os
+import subprocess
+import sys
+
+if importlib.util.find_spec("dlcourse") is None:
+    repository = "https://github.com/unipv-genomic-data-science/day3-deep-learning-foundations"
+    source = os.environ.get("DLCOURSE_SOURCE", f"git+{repository}")
+    print(f"Installing the course package from {source} (first run only)")
+    subprocess.run([sys.executable, "-m", "pip", "install", "-qq", source], check=True)
+
 import inspect
 
 import matplotlib.pyplot as plt
@@ -66,23 +81,23 @@ set_style()
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Generalisation
 #
-# A model [generalises](GLOSSARY.md#generalisation) when its loss on **new** patients stays close
-# to its training loss, estimated on a [validation set](GLOSSARY.md#validation-set).
+# A model [generalises](GLOSSARY.md#generalisation) when its loss on a
+# [validation set](GLOSSARY.md#validation-set) (**new** patients) stays close to its training
+# loss. `fit` measures both after every [epoch](GLOSSARY.md#epoch) (one pass over the data).
 #
 # | | training loss | validation loss |
 # | --- | --- | --- |
-# | [underfitting](GLOSSARY.md#underfitting) (too little [capacity](GLOSSARY.md#capacity)) | high | high |
-# | [overfitting](GLOSSARY.md#overfitting) (memorised noise) | very low | high |
-#
-# Notebook 03's loop with a validation curve ([epoch](GLOSSARY.md#epoch): one pass over the data):
+# | [underfitting](GLOSSARY.md#underfitting): too simple | high | high |
+# | [overfitting](GLOSSARY.md#overfitting): memorised noise | very low | high |
 
 
 # %% slideshow={"slide_type": "fragment"}
 def fit(model, optimizer, loss, train, val, epochs, stopper=None):
-    """Full-batch training; the losses per epoch. A ``stopper`` stops and restores the best weights."""
+    """Full-batch training; losses per epoch. A ``stopper`` restores the best weights."""
     curves, order = {"train": [], "val": []}, np.random.default_rng(0)
     for epoch in range(epochs):
-        curves["train"].append(train_epoch(model, loss, optimizer, *train, len(train[0]), order))
+        train_loss = train_epoch(model, loss, optimizer, *train, len(train[0]), order)
+        curves["train"].append(train_loss)
         curves["val"].append(evaluate(model, loss, *val))  # eval mode, no update
         if stopper is not None and stopper.step(curves["val"][-1], model, epoch):
             break
@@ -91,21 +106,28 @@ def fit(model, optimizer, loss, train, val, epochs, stopper=None):
     return curves
 
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Everything today runs through this `fit`: notebook 03's loop plus one line that measures the
+# validation loss after every epoch without updating. Ask: "why not judge the model by its
+# training loss?" — it rewards memorising. Common confusion: validation data guide choices;
+# only a separate test set, used once, estimates performance.
+
+
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Capacity: under- and overfitting
 #
-# Simulated: a target gene from 5 genes; 60 training, 500 validation samples; growing width.
+# Simulated: a target gene from 5 genes; 60 training, 500 validation samples; growing width
+# ([capacity](GLOSSARY.md#capacity)).
 
-# %% slideshow={"slide_type": "-"}
+# %% slideshow={"slide_type": "skip"}
 X_expr, y_expr = simulate_expression_regression(n_samples=560, n_genes=5, noise=0.5, seed=1)
 X_expr, y_expr = X_expr.to_numpy(), y_expr.to_numpy()[:, None]  # y: (n, 1), like the output
 expr_train, expr_val = (X_expr[:60], y_expr[:60]), (X_expr[60:], y_expr[60:])
 widths, width_curves = [1, 2, 8, 32, 128], {}
 for width in widths:
     net = MLP([5, width, 1], activation="tanh", rng=0)
-    width_curves[width] = fit(
-        net, Adam(net.parameters(), lr=1e-2), MSELoss(), expr_train, expr_val, 200
-    )
+    width_optimizer = Adam(net.parameters(), lr=1e-2)
+    width_curves[width] = fit(net, width_optimizer, MSELoss(), expr_train, expr_val, 200)
 
 # %% slideshow={"slide_type": "-"} tags=["hide-code"] alt="Left: training MSE falls with every extra hidden unit while validation MSE is lowest at 8 units and rises again. Right: for 128 units the training loss keeps falling over 200 epochs while the validation loss turns upward."
 final_train = [width_curves[w]["train"][-1] for w in widths]
@@ -138,10 +160,8 @@ assert np.all(np.diff(final_train) < 0) and 0 < np.argmin(final_val) < 4  # U-sh
 # Simulated: 100 patients × 2,000 genes, 20 informative. Noise genes correlate with the status
 # **by chance** in 60 training patients, not in held-out ones.
 
-# %% slideshow={"slide_type": "-"}
-X_cohort, status = simulate_p_much_greater_than_n(
-    n_samples=100, n_genes=2000, n_informative=20, effect_size=1.5, seed=0
-)
+# %% slideshow={"slide_type": "skip"}
+X_cohort, status = simulate_p_much_greater_than_n(100, 2000, n_informative=20, effect_size=1.5)
 X_cohort, status = X_cohort.to_numpy(), status.to_numpy().astype(float)[:, None]
 n_genes = X_cohort.shape[1]
 
@@ -205,7 +225,7 @@ assert abs(r_held[top_noise]) < abs(r_fit[top_noise]) / 2  # the chance finding 
 # | L1 | $\lambda\lVert\mathbf w\rVert_1$ | many weights exactly 0: gene selection |
 # | elastic net | L1 + L2 | sparse; correlated genes kept together |
 #
-# L1 / elastic net: the usual sparse baseline in omics. With L2, a step is
+# With L2, a gradient step is
 #
 # $$\mathbf w \leftarrow \mathbf w - \eta(\nabla L + \lambda\mathbf w)
 # = (1-\eta\lambda)\,\mathbf w - \eta\nabla L :$$
@@ -218,18 +238,8 @@ assert abs(r_held[top_noise]) < abs(r_fit[top_noise]) / 2  # the chance finding 
 # gradient λ·sign(w) has the same size for tiny and large weights, which is why L1 drives weights
 # to exactly zero (proximal methods such as glmnet's do it exactly; plain gradient steps oscillate
 # around 0). `dlcourse.scratch.l1_penalty` gives the value and gradient for the loop.
-
-# %% [markdown] slideshow={"slide_type": "slide"}
-# ## Weight decay in the optimizer
-#
-# Our SGD, like PyTorch's, adds $\lambda\mathbf w$ to the gradient:
-
-# %% slideshow={"slide_type": "-"}
-print(inspect.getsource(SGD._update))
-
-# %% [markdown] slideshow={"slide_type": "fragment"}
-# Given `model.parameters()`, it also decays biases and batch norm's $\gamma, \beta$: give them a
-# second optimizer without decay.
+# Our SGD, like PyTorch's, adds λw to the gradient of every parameter it is given, biases
+# included: give biases a second optimizer without decay (deep dive: the code).
 
 # %% [markdown] slideshow={"slide_type": "slide"} tags=["exercise"]
 # ### Exercise 1 — a gradient step with weight decay
@@ -292,10 +302,10 @@ plt.show()
 print(f"Adam + L2: busy {busy_l2:.3f}, quiet {quiet_l2:.3f}   AdamW: {busy_w:.3f}, {quiet_w:.3f}")
 assert abs(busy_w - quiet_w) < 1e-3 and abs(quiet_l2) < 0.05 and busy_l2 > 0.9
 
-# %% [markdown] slideshow={"slide_type": "fragment"}
-# **Hypothesis:** in $p \gg n$, Adam + L2 tilts weights towards informative genes (deep dive).
-
 # %% [markdown] slideshow={"slide_type": "notes"}
+# A hypothesis for the curious: in p ≫ n, Adam + L2 tilts weights towards the informative genes
+# (the deep dive tests it at matched strength).
+#
 # Neither rule is wrong: they are different regularisers. AdamW's strength per step is ηλ,
 # predictable and independent of the gradients; it is what "weight decay" means in modern recipes.
 # In PyTorch `Adam(weight_decay=…)` is the coupled L2 form: a frequent surprise.
@@ -314,10 +324,8 @@ print(inspect.getsource(Dropout._forward))
 # Point at the two lines: the mask is drawn afresh at every call, and the kept units are divided by
 # 1 − p so nothing changes at evaluation. Common confusion: p is the probability of *dropping* a
 # unit (PyTorch's convention), not of keeping it. Older texts scale by (1 − p) at test time instead.
-
-# %% [markdown] slideshow={"slide_type": "fragment"}
-# "An implicit [ensemble](GLOSSARY.md#ensemble)" is a **heuristic**: evaluation equals the
-# ensemble mean only for a linear layer.
+# "Dropout trains an implicit ensemble" is a heuristic: evaluation equals the ensemble mean only
+# for a linear layer.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## The bug: evaluating in training mode
@@ -326,7 +334,8 @@ print(inspect.getsource(Dropout._forward))
 
 # %% slideshow={"slide_type": "-"}
 dropout_net = MLP([5, 128, 1], activation="tanh", dropout=0.2, rng=0)
-fit(dropout_net, Adam(dropout_net.parameters(), lr=1e-2), MSELoss(), expr_train, expr_val, 200)
+dropout_optimizer = Adam(dropout_net.parameters(), lr=1e-2)
+fit(dropout_net, dropout_optimizer, MSELoss(), expr_train, expr_val, 200)
 samples = expr_val[0][:10]
 buggy = np.stack([dropout_net.train()(samples)[:, 0] for _ in range(100)])  # the bug
 correct = dropout_net.eval()(samples)[:, 0]  # the fix: evaluation mode
@@ -360,11 +369,11 @@ assert np.array_equal(correct, dropout_net.eval()(samples)[:, 0])  # eval mode: 
 # and **restores the best weights**. Their validation loss is optimistic (it chose the epoch).
 
 # %% slideshow={"slide_type": "-"} tags=["nbval-check-output"]
-net = MLP([5, 128, 1], activation="tanh", rng=0)
-stopper = EarlyStopping(patience=20)
-curves = fit(net, Adam(net.parameters(), lr=1e-2), MSELoss(), expr_train, expr_val, 200, stopper)
-restored = evaluate(net, MSELoss(), *expr_val)
-print(f"best epoch {stopper.best_epoch}, ran {len(curves['val'])}: validation MSE {restored:.3f}")
+es_net = MLP([5, 128, 1], activation="tanh", rng=0)
+stopper, es_optimizer = EarlyStopping(patience=20), Adam(es_net.parameters(), lr=1e-2)
+curves = fit(es_net, es_optimizer, MSELoss(), expr_train, expr_val, 200, stopper)
+restored = evaluate(es_net, MSELoss(), *expr_val)
+print(f"best epoch {stopper.best_epoch}, ran {len(curves['val'])}: val MSE {restored:.3f}")
 assert abs(restored - min(curves["val"])) < 1e-12  # the best weights are back
 
 # %% [markdown] slideshow={"slide_type": "notes"}
@@ -418,14 +427,14 @@ explore(draw_dropout, p=DROPOUT_RATES)
 # one fold.
 
 # %% slideshow={"slide_type": "-"} tags=["nbval-check-output"]
-dna, has_motif = simulate_dna_motif(n_sequences=300, length=20, both_strands=True, seed=0)
+dna, has_motif = simulate_dna_motif(300, length=20, both_strands=True, seed=0)
 seqs, labels = dna["sequence"].tolist(), has_motif.to_numpy().astype(float)
 train_seqs, held_seqs, train_labels, held_labels = train_test_split(
     seqs, labels, test_size=0.3, stratify=labels, random_state=0
 )  # 1. split
-aug_seqs = train_seqs + reverse_complement(train_seqs)  # 2. augment the training part only
+aug_seqs = train_seqs + reverse_complement(train_seqs)  # 2. augment training only
 aug_labels = np.concatenate([train_labels, train_labels])  # the label is kept
-assert not set(held_seqs) & set(aug_seqs)  # no held-out sequence, on either strand, in training
+assert not set(held_seqs) & set(aug_seqs)  # no held-out sequence, either strand
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # Training with and without the reverse-complement copies, and expression noise (an L2 penalty in
@@ -458,15 +467,19 @@ assert not set(held_seqs) & set(aug_seqs)  # no held-out sequence, on either str
 # | dropout | wide hidden layers | if still overfitting |
 # | augmentation | transforms valid for the biology | if still overfitting |
 # | L1 / elastic net | sparse, interpretable models | the baseline to beat |
-#
-# Output activation and loss: matched to the task (06).
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Read the table top down as a recipe: the first three are cheap and almost always on; add
+# dropout or augmentation only if validation still says overfitting; L1 / elastic net is the
+# linear baseline any network must beat on omics data. Ask: "for 60 patients and 2,000 genes,
+# which row first?" Common confusion: stacking every regulariser is not better; each is a knob.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## A fair comparison
 #
-# 2,000 genes → 8 ReLU → 1 logit, Adam, **60 epochs for all**; 20 random splits: 60 train, 20
-# "inner" (early stopping's epoch), 20 held out. Strengths fixed in advance (**untuned**).
-# Held-out loss minus "none", same split, 95 % interval:
+# 2,000 genes → 8 ReLU → 1 logit, Adam, 60 epochs; 20 splits: 60 train, 20 "inner" (early
+# stopping's epoch), 20 held out; strengths fixed in advance (**untuned**). Δ: held-out loss
+# minus "none", paired by split, 95 % interval:
 
 # %% slideshow={"slide_type": "skip"}
 TECHNIQUES = {  # name -> (MLP options, optimizer, weight decay, early-stopping patience)
@@ -491,35 +504,30 @@ def held_out_loss(name, seed):
 
 
 held_loss = {name: [held_out_loss(name, seed) for seed in range(20)] for name in TECHNIQUES}
-
-# %% slideshow={"slide_type": "fragment"} tags=["nbval-check-output"]
-verdicts = {}
-for name, losses in held_loss.items():
-    diff = paired_difference(losses, held_loss["none"])
-    verdicts[name] = "better" if diff.high < 0 else "worse" if diff.low > 0 else "no clear"
-    print(f"{name:14s} {np.mean(losses):.3f} ± {np.std(losses, ddof=1):.3f}   "
-          f"Δ {diff.estimate:+.3f} [{diff.low:+.3f}, {diff.high:+.3f}]  {verdicts[name]}")  # fmt: skip
-stated = {"L2 (Adam)": "better", "dropout": "better"}  # what the text below says; others no clear
+differences = {name: paired_difference(held_loss[name], held_loss["none"]) for name in TECHNIQUES}
+verdicts = {
+    name: "better" if d.high < 0 else "worse" if d.low > 0 else "no clear"
+    for name, d in differences.items()
+}
+stated = {"L2 (Adam)": "better", "dropout": "better"}  # what the text says; others no clear
 assert {name: v for name, v in verdicts.items() if v != "no clear"} == stated
 
+# %% slideshow={"slide_type": "fragment"} tags=["nbval-check-output"]
+for name, losses in held_loss.items():  # mean ± sd over the 20 splits; Δ and its interval
+    d = differences[name]
+    print(f"{name:14s} {np.mean(losses):.3f} ± {np.std(losses, ddof=1):.3f}   "
+          f"Δ {d.estimate:+.3f} [{d.low:+.3f}, {d.high:+.3f}]  {verdicts[name]}")  # fmt: skip
+
 # %% [markdown] slideshow={"slide_type": "fragment"}
-# Only **L2 (Adam)** and **dropout** lower the held-out loss (intervals below 0); for AdamW, batch
-# norm and early stopping, **no clear difference** at these untuned strengths.
+# Only **L2 (Adam)** and **dropout** lower it (interval below 0); for the others: **no clear
+# difference** at these strengths.
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # Read it with the room: held-out losses sit near chance (ln 2 ≈ 0.69) — 60 patients and 2,000
 # genes is hard — and the split-to-split spread is larger than most differences, which is why the
 # pairing matters. "No clear difference" is not "no effect": tuned strengths (tuned on the inner
-# split, never on the held-out patients) might change the verdicts. Mean ± sd per technique is
-# printed in the deep dive.
-
-# %% [markdown] slideshow={"slide_type": "slide"}
-# ## Common mistakes
-#
-# > - Predicting in training mode: call `eval()` first.
-# > - Augmenting or standardising before the split; tuning on the test set.
-# > - Taking `Adam(weight_decay=λ)` for AdamW; decaying biases unintentionally.
-# > - A winner from one seed.
+# split, never on the held-out patients) might change the verdicts. The first columns are
+# mean ± sd over the 20 splits.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Summary
@@ -529,7 +537,50 @@ assert {name: v for name, v in verdicts.items() if v != "no clear"} == stated
 # - Dropout and batch norm have two modes; early stopping restores the best weights.
 # - Augment after the split; compare with paired differences.
 #
-# **Next:** 08 — the same building blocks in PyTorch.
+# ### Common mistakes
+#
+# > - Predicting in training mode: call `eval()` first.
+# > - Augmenting or standardising before the split; tuning on the test set.
+# > - Taking `Adam(weight_decay=λ)` for AdamW; decaying biases unintentionally.
+# > - A winner from one seed.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Recap + Q&A — what the morning built
+#
+# | the morning built | the one idea to keep |
+# | --- | --- |
+# | 01 a neuron | a weighted sum, bent by an activation $f$ |
+# | 02 the forward pass | layers are matrix products; without $f$, depth adds nothing |
+# | 03 gradient descent, optimizers | step against the gradient; the step size rules |
+# | 04 backpropagation | the chain rule, backwards: all gradients for ~3 passes |
+# | 05 activations | $f'(z)$ sits in every $\delta$: ReLU + He keep it alive |
+# | 06 losses | a loss is a noise model; compute it on logits |
+# | 07 training, regularisation | judge on held-out data, over several seeds |
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Walk the table as one story: a neuron, stacked into a network, trained by gradient descent,
+# with gradients from backpropagation, kept alive by the activation, aimed by the loss, and held
+# back from memorising by regularisation. Let the room fill in the right column before showing
+# it, if time allows.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Recap + Q&A — from NumPy to PyTorch
+#
+# This afternoon, hands-on, PyTorch does the morning's NumPy work for us:
+#
+# - **08:** tensors, autograd (notebook 04's gradients), `nn.Module`, the loop with `eval()`.
+# - **09:** Breast Cancer Wisconsin step by step: split, baseline, a regularised MLP, one test.
+#
+# Questions?
+#
+# **Next:** 08 — PyTorch essentials.
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Questions to put to the room (take 2–3):
+# 1. "Your training loss is falling and your validation loss is rising: name two things to try."
+# 2. "Which line of our NumPy loop does autograd replace?" (`model.backward(loss.backward())`
+#    becomes `loss.backward()`.)
+# 3. "A sigmoid network of 10 layers does not learn: which slide of the morning explains it?"
 
 # %% [markdown] slideshow={"slide_type": "slide"} tags=["exercise", "practice"]
 # ### Practice 1 — inverted dropout
@@ -824,3 +875,16 @@ ax.plot(k, 5.0 * (1 - 0.9**k), ":", color=COLORS["black"], label=r"$5\,(1-0.9^k)
 ax.set(xlabel="training batch k", ylabel="gene 1")
 ax.legend(loc="lower right")
 plt.show()
+
+# %% [markdown] slideshow={"slide_type": "slide"} tags=["deep-dive"]
+# ## Deep dive — weight decay inside our SGD
+#
+# > **Deep dive — optional.** The few lines of `dlcourse.scratch.SGD` that implement weight decay
+# > and momentum, as PyTorch's `torch.optim.SGD` does; the rest of the notebook does not need it.
+#
+# The first two lines add $\lambda\mathbf w$ to the gradient of **every** parameter the optimizer
+# was given: biases and batch norm's $\gamma, \beta$ too, unless they go to a second optimizer
+# (or parameter group) with `weight_decay=0`.
+
+# %% slideshow={"slide_type": "-"} tags=["deep-dive"]
+print(inspect.getsource(SGD._update))

@@ -26,7 +26,22 @@
 # 3. build models with `nn.Module`, and train them with a loss, an optimizer and a `DataLoader`;
 # 4. write the training loop with train / eval modes, on CPU or GPU, and save a model safely.
 
+# %% [markdown] slideshow={"slide_type": "skip"}
+# [Open in Colab](https://colab.research.google.com/github/unipv-genomic-data-science/day3-deep-learning-foundations/blob/main/notebooks/08_pytorch_essentials.ipynb)
+
 # %% slideshow={"slide_type": "skip"}
+# Colab or a fresh JupyterHub: install the course package on first run (silent where installed)
+import importlib.util
+import os
+import subprocess
+import sys
+
+if importlib.util.find_spec("dlcourse") is None:
+    repository = "https://github.com/unipv-genomic-data-science/day3-deep-learning-foundations"
+    source = os.environ.get("DLCOURSE_SOURCE", f"git+{repository}")
+    print(f"Installing the course package from {source} (first run only)")
+    subprocess.run([sys.executable, "-m", "pip", "install", "-qq", source], check=True)
+
 import copy
 import pickle
 import tempfile
@@ -91,6 +106,11 @@ noise = torch.randn(2, 3, generator=torch.Generator().manual_seed(0))  # seeded 
 for name, tensor in [("from_list", from_list), ("arange", steps_of_half), ("randn", noise)]:
     print(f"{name:9s} shape={tuple(tensor.shape)} dtype={tensor.dtype} device={tensor.device}")
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Say: everything from the morning's NumPy carries over (indexing, slicing, broadcasting); the
+# new parts are the device and the recording for gradients. Ask: why would a library need its own
+# array type instead of NumPy's? (GPUs and autograd.)
+
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## dtype: float32 for models, float64 for checks, int64 for labels
 #
@@ -109,6 +129,11 @@ print(
     (torch.ones(2) + torch.tensor(1.0, dtype=torch.float64)).dtype,
 )
 print("int64 (2,)   + Python 2.5     ->", (torch.tensor([1, 2]) + 2.5).dtype)
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# The common confusion: a NumPy array converted with `torch.from_numpy` stays float64, and a
+# float32 model then fails with "expected Float but found Double". Convert once with
+# `torch.as_tensor(X, dtype=torch.float32)`. Labels for `CrossEntropyLoss` must be int64.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Shape: a simulated expression matrix
@@ -135,6 +160,11 @@ print("one sample     counts[0]      ", tuple(counts[0].shape))
 print("one gene       counts[:, 0]   ", tuple(counts[:, 0].shape))
 print("as a column    counts[:, :1]  ", tuple(counts[:, :1].shape))
 print("add an axis    unsqueeze(0)   ", tuple(counts.unsqueeze(0).shape))
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Say: rows are samples, columns genes, as in scikit-learn; a batch dimension comes first.
+# Ask: what is the shape of `counts[:, 0]` and why is it not a column? Indexing with an integer
+# drops the axis; a slice `:1` keeps it.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Broadcasting, and its trap
@@ -173,32 +203,32 @@ by_hand = 2 * (w.detach() @ x_small - 2.0) * x_small
 print("autograd:", w.grad.numpy(), " by hand:", by_hand.numpy())
 assert torch.allclose(w.grad, by_hand, rtol=1e-12, atol=0)  # float64: agree to 1e-12
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Say: this is notebook 04's backpropagation done for us; only leaves with `requires_grad`
+# get a `.grad`. Ask: what is `x_small.grad` here? (None: it is not a parameter.) A deep dive
+# checks autograd against notebook 04's hand-derived gradients.
+
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Three autograd habits
 #
 # - Gradients **accumulate**: a second `backward()` adds to `.grad`; zero them before each step.
-# - `torch.no_grad()` stops recording (evaluation, manual updates); `torch.inference_mode()`
-#   does the same, faster, for pure prediction (its tensors can never enter a graph later).
+# - `torch.no_grad()` stops recording (evaluation, manual updates).
 # - `tensor.detach()` gives the same values cut from the graph (e.g. before `.numpy()`).
 
 # %% slideshow={"slide_type": "fragment"} tags=["nbval-check-output"]
 w = torch.tensor([1.0, -1.0], requires_grad=True)
-for call in range(1, 3):
+for call in (1, 2):
     (w**2).sum().backward()  # d/dw = 2 w = [2, -2]
     print(f"after backward call {call}: w.grad = {w.grad.tolist()}")
 w.grad = None  # what optimizer.zero_grad() does
 with torch.no_grad():
     doubled = 2 * w
-with torch.inference_mode():
-    tripled = 3 * w
-print(
-    "requires_grad: no_grad",
-    doubled.requires_grad,
-    "| inference_mode",
-    tripled.requires_grad,
-    "| detach",
-    w.detach().requires_grad,
-)
+print("recorded? no_grad:", doubled.requires_grad, "| detach:", w.detach().requires_grad)
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Ask: why would PyTorch add gradients instead of overwriting them? (Several losses, or a batch
+# split in pieces, can contribute to one step.) The price: forget `zero_grad()` and old batches
+# leak into the step. `torch.inference_mode()` is a faster `no_grad` for pure prediction.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Models: `nn.Linear`
@@ -212,14 +242,11 @@ torch.manual_seed(0)
 linear = nn.Linear(3, 4)
 X_batch = torch.randn(5, 3)  # 5 samples, 3 features
 assert torch.allclose(linear(X_batch), X_batch @ linear.weight.T + linear.bias, atol=1e-6)
-print(
-    "weight",
-    tuple(linear.weight.shape),
-    "bias",
-    tuple(linear.bias.shape),
-    "output",
-    tuple(linear(X_batch).shape),
-)
+print("weight", tuple(linear.weight.shape), "| output", tuple(linear(X_batch).shape))
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# The common confusion: the weight is stored as (out, in), so the layer computes $X W^\top$.
+# Ask the room what shape the output of `nn.Linear(3, 4)` has on a batch of 5 (answer: (5, 4)).
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Your own `nn.Module`
@@ -230,9 +257,7 @@ print(
 
 
 # %% slideshow={"slide_type": "fragment"}
-class SubtypeClassifier(nn.Module):
-    """Expression profiles (batch, n_genes) -> subtype logits (batch, n_subtypes)."""
-
+class SubtypeClassifier(nn.Module):  # (batch, n_genes) -> (batch, n_subtypes) logits
     def __init__(self, n_genes: int, n_hidden: int, n_subtypes: int, p_dropout: float = 0.2):
         super().__init__()
         self.hidden = nn.Linear(n_genes, n_hidden)
@@ -245,15 +270,10 @@ class SubtypeClassifier(nn.Module):
         return self.output(self.dropout(h))  # logits: no softmax here
 
 
-# %% [markdown] slideshow={"slide_type": "fragment"}
-# In training mode batch norm needs **more than one sample** per batch: a last batch of one
-# raises. `DataLoader(..., drop_last=True)` drops such a remainder.
-
-# %% slideshow={"slide_type": "fragment"} tags=["nbval-check-output"]
-try:
-    SubtypeClassifier(n_genes=50, n_hidden=32, n_subtypes=4).train()(torch.randn(1, 50))
-except ValueError as error:
-    print("ValueError:", str(error).split(",")[0])
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Say: `__init__` creates the layers, `forward` wires them; never call `forward` directly, call
+# the module (`model(x)`), which also runs PyTorch's hooks. The common confusion: a layer kept in a
+# plain Python list is not registered (use `nn.ModuleList`), so the optimizer never sees it.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Counting parameters
@@ -274,6 +294,11 @@ print(
     f"20,000 genes -> 256 -> 64 -> 4: {per_layer}, first layer {per_layer[0] / sum(per_layer):.3f}"
 )
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Ask: how many samples would you want for five million parameters? Genomics cohorts have
+# hundreds: this is why the regularizers of notebook 07 and strong linear baselines matter.
+# Buffers travel with the `state_dict` but the optimizer never updates them.
+
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Losses and optimizers
 #
@@ -286,6 +311,11 @@ print(
 # Classification losses take logits and apply sigmoid / softmax stably inside (notebook 06).
 # `nn.MSELoss` is $\frac1N \sum_i (\hat y_i - y_i)^2$, the lecture's MSE; only notebook 04's
 # backpropagation example used $\tfrac12 (y - \hat y)^2$, to simplify its derivative.
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Ask the room: which loss for "malignant or benign"? For "one of four subtypes"? The common
+# mistake is a sigmoid or softmax layer before these losses (applied twice), or float targets for
+# `CrossEntropyLoss` (it wants int64 class indices).
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## An optimizer updates the parameters it was given
@@ -300,15 +330,16 @@ net = nn.Sequential(nn.Linear(3, 4), nn.Sigmoid(), nn.Linear(4, 1))
 optimizer = torch.optim.SGD(net.parameters(), lr=0.1)
 nn.MSELoss()(net(torch.randn(8, 3)).squeeze(1), torch.randn(8)).backward()
 before = [(p.detach().clone(), p.grad.clone()) for p in net.parameters()]
-optimizer.step()
-assert all(
-    torch.allclose(p, old - 0.1 * g) for p, (old, g) in zip(net.parameters(), before, strict=True)
-)
+optimizer.step()  # every parameter it was given: p <- p - 0.1 * p.grad
+after = list(net.parameters())
+assert all(torch.allclose(p, old - 0.1 * g) for p, (old, g) in zip(after, before, strict=True))
 optimizer.zero_grad()
-print(
-    "moved by -0.1 * grad; after zero_grad every .grad is None:",
-    all(p.grad is None for p in net.parameters()),
-)
+print("moved by -0.1 * grad; .grad after zero_grad:", {p.grad for p in after})
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# The common confusion: the optimizer does not see the model, only the parameter tensors it was
+# given at construction. Build the optimizer after `model.to(device)`, and give it every
+# parameter you want trained. Ask: what happens if you call `step()` twice without `backward()`?
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## `Dataset` and `DataLoader`
@@ -333,15 +364,14 @@ class ExpressionDataset(Dataset):
         return self.X[i], self.y[i]
 
 
-# %% [markdown] slideshow={"slide_type": "slide"}
-# ## The subtype data, split, scaled and batched
-#
-# Simulated: 600 tumours, 50 genes, 4 subtypes (5 marker genes each). Stratified split; the
-# scaler is fitted on the training samples only. 450 training samples in batches of 90: five
-# full batches. With 451, the last batch would hold one sample and batch norm would raise: then
-# pass `drop_last=True`.
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Say: a `Dataset` answers two questions, how many samples and what sample $i$ is; everything
+# else (batching, shuffling, parallel loading) is the `DataLoader`'s job. Labels as int64 here
+# because `CrossEntropyLoss` wants class indices.
 
-# %% slideshow={"slide_type": "fragment"} tags=["nbval-check-output"]
+# %% slideshow={"slide_type": "skip"}
+# The subtype data: 600 simulated tumours, 50 genes, 4 subtypes (5 marker genes each); a stratified
+# split, scaled with the training statistics only (as notebook 09 teaches).
 X_sub, y_sub = simulate_tumour_subtypes(
     n_samples=600, n_genes=50, n_subtypes=4, n_markers=5, seed=0
 )
@@ -350,162 +380,147 @@ X_train, X_val, y_train, y_val = train_test_split(
 )
 scaler = StandardScaler().fit(X_train)
 X_train, X_val = scaler.transform(X_train), scaler.transform(X_val)
+val_loader = make_loader(X_val, y_val, batch_size=len(X_val))  # the validation set: one batch
+X_val_t = torch.as_tensor(X_val, dtype=torch.float32, device=DEVICE)
+y_val_t = torch.as_tensor(y_val, device=DEVICE)
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## The subtype data, batched
+#
+# 600 simulated tumours, 50 genes, 4 subtypes; 450 for training, split and scaled in a hidden
+# cell. Batches of 90: five full batches (with batch norm, a last batch of one sample raises:
+# pass `drop_last=True`). The loader's own seeded generator fixes the order.
+
+# %% slideshow={"slide_type": "fragment"} tags=["nbval-check-output"]
 train_set = ExpressionDataset(X_train, y_train)
+batch_order = torch.Generator().manual_seed(0)  # the loader's own random stream
+train_loader = DataLoader(train_set, batch_size=90, shuffle=True, generator=batch_order)
+X_first, y_first = next(iter(train_loader))
+print(f"{len(train_loader)} batches; one batch: {tuple(X_first.shape)}, {tuple(y_first.shape)}")
 
 
-def subtype_loader(seed: int) -> DataLoader:
-    generator = torch.Generator().manual_seed(seed)
-    return DataLoader(train_set, batch_size=90, shuffle=True, generator=generator)
+# %% slideshow={"slide_type": "skip"}
+def batch_labels(seed: int) -> list[torch.Tensor]:
+    """The labels of one pass over train_loader, batch by batch, after reseeding its generator."""
+    batch_order.manual_seed(seed)
+    return [y for _, y in train_loader]
 
 
-X_first, y_first = next(iter(subtype_loader(seed=0)))
-print("a batch:", tuple(X_first.shape), tuple(y_first.shape), "| batches:", len(subtype_loader(0)))
-same = all(
-    torch.equal(a[1], b[1]) for a, b in zip(subtype_loader(0), subtype_loader(0), strict=True)
-)
-assert same  # same seed, same batches
+# same seed, same batches
+assert all(torch.equal(a, b) for a, b in zip(batch_labels(0), batch_labels(0), strict=True))
+batch_order.manual_seed(0)  # the training run starts from seed 0, as fit's loader in the deep dive
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# The common confusion: `len(train_loader)` counts batches, `len(train_loader.dataset)` samples.
+# Ask: why shuffle the training data but not the validation data? (Order matters for the updates,
+# not for a loss averaged over the whole set.)
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## The training loop, written out once
 #
-# Each [epoch](GLOSSARY.md#epoch) (one pass over the training data): `model.train()` (dropout on,
-# batch norm on batch statistics), then per batch `zero_grad()` → forward → loss → `backward()`
-# → `step()`; then `model.eval()` (dropout off, running statistics) under `torch.no_grad()` for
-# the validation loss.
+# One [epoch](GLOSSARY.md#epoch) = one pass over the training data: `train()` mode, then per
+# batch `zero_grad()` → forward → loss → `backward()` → `step()`. Then `eval()` mode under
+# `torch.no_grad()` for the validation loss.
 
 
 # %% slideshow={"slide_type": "fragment"}
-def train_by_hand(model, train_loader, val_loader, loss_fn, optimizer, epochs, device):
-    history = {"train_loss": [], "val_loss": []}
-    for _ in range(epochs):
-        model.train()
-        total = 0.0
-        for X, y in train_loader:
-            X, y = X.to(device), y.to(device)
-            optimizer.zero_grad()
-            loss = loss_fn(model(X), y)
-            loss.backward()
-            optimizer.step()
-            total += loss.item() * len(X)
-        history["train_loss"].append(total / len(train_loader.dataset))
-        model.eval()
-        with torch.no_grad():
-            X, y = next(iter(val_loader))  # the whole validation set: one batch
-            history["val_loss"].append(loss_fn(model(X.to(device)), y.to(device)).item())
-    return history
+def train_one_epoch(model, loader, loss_fn, optimizer):
+    model.train()  # dropout on, batch norm on batch statistics
+    total = 0.0
+    for X, y in loader:
+        optimizer.zero_grad()
+        loss = loss_fn(model(X.to(DEVICE)), y.to(DEVICE))
+        loss.backward()
+        optimizer.step()
+        total += loss.item() * len(X)
+    return total / len(loader.dataset)  # mean training loss
+
+
+# %% slideshow={"slide_type": "fragment"}
+def validation_loss(model, loader, loss_fn):
+    model.eval()  # dropout off, batch norm on running statistics
+    with torch.no_grad():
+        X, y = next(iter(loader))  # the whole validation set: one batch
+        return loss_fn(model(X.to(DEVICE)), y.to(DEVICE)).item()
 
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# Common confusion: `len(train_loader.dataset)` counts samples, `len(train_loader)` batches. With
-# `drop_last=True` some samples are skipped each epoch, so divide by the samples actually seen.
+# Walk through the five steps of a batch and ask what breaks if one is missing (no `zero_grad`:
+# gradients pile up; no `eval()`: dropout at validation). With `drop_last=True` some samples are
+# skipped each epoch: then divide by the samples actually seen.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Training the subtype classifier
 #
-# 20 epochs of Adam on `DEVICE`. `dlcourse.training.fit` is this loop plus early stopping,
-# metrics and a progress bar (the deep dive shows they agree epoch by epoch); notebook 09 uses it.
+# 20 epochs of Adam, on `DEVICE`, with the two functions of the loop.
 
 # %% slideshow={"slide_type": "fragment"}
-seed_everything(1)
-model = SubtypeClassifier(n_genes=50, n_hidden=32, n_subtypes=4).to(DEVICE)
-initial_state = copy.deepcopy(model.state_dict())
-X_val_t = torch.as_tensor(X_val, dtype=torch.float32, device=DEVICE)
-y_val_t = torch.as_tensor(y_val, device=DEVICE)
-val_loader = make_loader(X_val, y_val, batch_size=len(X_val))
-history_hand = train_by_hand(
-    model,
-    subtype_loader(seed=0),
-    val_loader,
-    nn.CrossEntropyLoss(),
-    torch.optim.Adam(model.parameters(), lr=1e-2),
-    epochs=20,
-    device=DEVICE,
-)
-with torch.no_grad():
-    val_accuracy = accuracy(y_val_t.cpu(), model.eval()(X_val_t).cpu())
-print(
-    f"after 20 epochs: validation loss {history_hand['val_loss'][-1]:.2f}, "
-    f"accuracy {val_accuracy:.2f}"
-)
+seed_everything(1)  # initial weights and dropout masks
+subtype_net = SubtypeClassifier(n_genes=50, n_hidden=32, n_subtypes=4).to(DEVICE)
+adam, ce_loss = torch.optim.Adam(subtype_net.parameters(), lr=1e-2), nn.CrossEntropyLoss()
+history_hand = {"train_loss": [], "val_loss": []}
+for _ in range(20):
+    history_hand["train_loss"].append(train_one_epoch(subtype_net, train_loader, ce_loss, adam))
+    history_hand["val_loss"].append(validation_loss(subtype_net, val_loader, ce_loss))
 
-# %% slideshow={"slide_type": "-"} tags=["hide-code"] alt="Training and validation cross-entropy of the subtype classifier over 20 epochs"
+# %% slideshow={"slide_type": "-"} tags=["hide-code"] alt="Training and validation cross-entropy of the subtype classifier over 20 epochs, with the validation accuracy in the title"
+with torch.no_grad():
+    val_accuracy = accuracy(y_val_t.cpu(), subtype_net.eval()(X_val_t).cpu())
 ax = plot_training_curves(history_hand)
-ax.set_title("subtype classifier (simulated expression)")
+ax.set_title(f"subtype classifier: validation accuracy {val_accuracy:.2f} after 20 epochs")
 plt.show()
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# `dlcourse.training.fit` is this loop plus early stopping, metrics and a progress bar (a deep
+# dive checks they agree epoch by epoch); notebook 09 uses it. On the curves: the training loss is
+# measured with dropout on and while the weights move, so it can lie above the validation loss.
+# Ask: after how many epochs would early stopping have stopped?
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## CPU and GPU: the rules
 #
-# - choose the device once: `DEVICE = get_device()` (CUDA, else Apple `mps`, else CPU;
-#   `DLCOURSE_DEVICE` overrides);
+# - choose once: `DEVICE = get_device()` (CUDA, else Apple `mps`, else CPU);
 # - `model.to(DEVICE)` moves a module **in place**; `tensor.to(DEVICE)` returns a copy;
-# - move each batch in the loop; all operands of an operation must share a device;
-# - back to NumPy with `tensor.detach().cpu().numpy()`. `torch.from_numpy` **shares** memory
-#   with the array, `torch.tensor(array)` copies.
+# - move each batch in the loop: all operands of an operation share a device;
+# - `torch.from_numpy` **shares** memory with the array, `torch.tensor(array)` copies.
 
 # %% slideshow={"slide_type": "fragment"} tags=["nbval-check-output"]
 array = np.zeros(3)
 shared, copied = torch.from_numpy(array), torch.tensor(array)
 array[0] = 7.0
 print("shared:", shared.tolist(), "| copied:", copied.tolist())
-print(
-    "model parameters on:",
-    next(model.parameters()).device,
-    "| CUDA available:",
-    torch.cuda.is_available(),
-)
-back = (2 * torch.ones(3, device=DEVICE)).detach().cpu().numpy()  # works on any device
-print("back in NumPy:", back, back.dtype)
+back = (2 * torch.ones(3, device=DEVICE)).detach().cpu().numpy()  # from any device
+print("model on:", next(subtype_net.parameters()).device, "| back in NumPy:", back)
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# When does a GPU pay off? For large operations (big matrix products, big batches), not for the
-# tiny networks of today: launching each operation costs a fixed time. The deep dive measures the
-# CPU side; on a GPU the same cell adds its curve.
+# `DLCOURSE_DEVICE` overrides the choice. When does a GPU pay off? For large operations (big
+# matrix products, big batches), not for today's tiny networks: each launch costs a fixed time (a
+# deep dive measures it). The common error: "expected all tensors to be on the same device".
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Saving and loading a model safely
 #
 # Save the **`state_dict`** (names → parameter and buffer tensors), not the model object; to
 # reload, build the same architecture and load it. `weights_only=True` (the default since
-# PyTorch 2.6) accepts only tensors and plain containers, so a file cannot run code;
-# `map_location` puts the tensors where you want them.
+# PyTorch 2.6) accepts only tensors and plain containers, so a file cannot run code.
 
 # %% slideshow={"slide_type": "fragment"} tags=["nbval-check-output"]
 with tempfile.TemporaryDirectory() as folder:
     path = Path(folder) / "subtype_classifier.pt"
-    torch.save(model.state_dict(), path)
+    torch.save(subtype_net.state_dict(), path)
     loaded_state = torch.load(path, map_location="cpu", weights_only=True)
 reloaded = SubtypeClassifier(n_genes=50, n_hidden=32, n_subtypes=4)
 reloaded.load_state_dict(loaded_state)
 reloaded.to(DEVICE).eval()
 with torch.no_grad():
-    assert torch.equal(model.eval()(X_val_t), reloaded(X_val_t))  # bit-for-bit the same model
+    assert torch.equal(subtype_net.eval()(X_val_t), reloaded(X_val_t))  # bit for bit
 print("saved:", list(loaded_state)[:3], "...; reloaded logits identical")
 
-# %% [markdown] slideshow={"slide_type": "slide"}
-# ## What `weights_only=True` refuses
-#
-# Any other Python object, here a fitted scikit-learn scaler. Store what you need as tensors (the
-# scaler's means and standard deviations), with the optimizer's state and the epoch to resume.
-
-# %% slideshow={"slide_type": "fragment"} tags=["nbval-check-output"]
-with tempfile.TemporaryDirectory() as folder:
-    path = Path(folder) / "unsafe.pt"
-    torch.save({"scaler": scaler}, path)
-    try:
-        torch.load(path, weights_only=True)
-    except pickle.UnpicklingError as error:
-        reason = next(line for line in str(error).splitlines() if "Unsupported global" in line)
-        print("refused:", reason.strip().split(" by default")[0])
-    checkpoint = {
-        "model": model.state_dict(),
-        "scaler_mean": torch.from_numpy(scaler.mean_),
-        "scaler_scale": torch.from_numpy(scaler.scale_),
-    }
-    torch.save(checkpoint, Path(folder) / "checkpoint.pt")
-    restored = torch.load(Path(folder) / "checkpoint.pt", map_location="cpu", weights_only=True)
-assert np.array_equal(restored["scaler_mean"].numpy(), scaler.mean_)
-print("checkpoint keys:", list(restored))
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Say: a pickled model object can run arbitrary code when loaded, so never `torch.load` a file
+# you did not make with `weights_only=False`. `map_location` puts the tensors where you want them.
+# To resume training, save the optimizer's `state_dict` and the epoch too; to predict, the
+# preprocessing as tensors (the deep dive shows what `weights_only` refuses; notebook 09 does it).
 
 # %% [markdown] slideshow={"slide_type": "slide"} tags=["exercise"]
 # ## Exercise 1 — standardise genes with broadcasting (warm-up)
@@ -535,26 +550,21 @@ assert check_standardise_genes(standardise_genes)
 # %% [markdown] slideshow={"slide_type": "slide"} tags=["exercise"]
 # ## Exercise 2 — a `Dataset` of DNA sequences
 #
-# Sequence models read DNA **one-hot encoded**: length $L$ becomes an $L \times 4$ matrix (A, C,
-# G, T). Write `DNADataset(sequences, labels)` (a list of $n$ equal-length strings, an int array of
-# 0/1 labels) with `len(dataset) == n` and `dataset[i]` = (the float32 tensor $(L, 4)$ of sequence
-# $i$, its label as a float32 scalar tensor, as `BCEWithLogitsLoss` expects).
-# `dlcourse.data.one_hot_dna` does the encoding.
+# Write `DNADataset(sequences, labels)` ($n$ equal-length strings, an int array of 0/1 labels):
+# `len(dataset) == n`; `dataset[i]` = (sequence $i$ **one-hot encoded** as a float32 $(L, 4)$
+# tensor, A C G T, by `dlcourse.data.one_hot_dna`; its label as a float32 scalar tensor).
 
 
 # %% slideshow={"slide_type": "-"} tags=["exercise"]
 class DNADataset(Dataset):
     def __init__(self, sequences, labels):
-        # YOUR CODE HERE
-        pass
+        pass  # YOUR CODE HERE
 
     def __len__(self):
-        # YOUR CODE HERE
-        return None
+        return None  # YOUR CODE HERE
 
     def __getitem__(self, i):
-        # YOUR CODE HERE
-        return None
+        return None  # YOUR CODE HERE
 
 
 check_dna_dataset(DNADataset)
@@ -578,13 +588,11 @@ assert check_dna_dataset(DNADataset)
 # %% [markdown] slideshow={"slide_type": "slide"} tags=["exercise"]
 # ## Exercise 3 — early stopping by hand (harder)
 #
-# Extend `train_by_hand` into
-# `fit_early_stopping(model, train_loader, val_loader, loss_fn, optimizer, max_epochs, patience, device)`:
-# after each training pass, the validation loss in eval mode under `torch.no_grad()`
-# (batch-size-weighted mean over `val_loader`); an epoch **improves** when its loss is strictly
-# below the best so far (keep a copy of its weights: `state_dict()` returns live references);
-# stop after `patience` epochs without improvement or `max_epochs`; load the best weights back
-# and return the best epoch's **0-based** index.
+# Write `fit_early_stopping(model, train_loader, val_loader, loss_fn, optimizer, max_epochs,
+# patience, device)`: the loop above, with the validation loss as a batch-size-weighted mean over
+# `val_loader`. An epoch **improves** when its loss is strictly below the best so far: keep a copy
+# of its weights (`state_dict()` returns live references). Stop after `patience` epochs without
+# improvement or `max_epochs`; load the best weights back; return the best epoch's 0-based index.
 
 
 # %% slideshow={"slide_type": "-"} tags=["exercise"]
@@ -630,28 +638,33 @@ def fit_early_stopping(
 assert check_fit_early_stopping(fit_early_stopping)
 
 # %% [markdown] slideshow={"slide_type": "slide"}
-# ## Summary
-#
-# - **Tensors**: dtype (float32 models, float64 checks, int64 labels), shape, device; broadcasting
-#   aligns from the right — $(n, 1)$ against $(n,)$ silently becomes $(n, n)$.
-# - **Autograd** records operations, `backward()` applies the chain rule; gradients accumulate.
-# - **Models** are `nn.Module`s; **losses** take logits; `zero_grad()` → `backward()` → `step()`.
-# - **Data**: `Dataset` + seeded `DataLoader` (`drop_last` with batch norm).
-# - **The loop**: `train()` to update, `eval()` + `no_grad()` to evaluate; `fit` is this loop.
-# - **Devices**: choose once, move model and batches, `.cpu()` before NumPy. **Save** the
-#   `state_dict`; load with `weights_only=True`.
-#
-# **Next:** notebook 09 — the same regularizers as in 07 (weight decay, dropout, batch norm, early
-# stopping), now in PyTorch, on the Breast Cancer Wisconsin data.
-
-# %% [markdown] slideshow={"slide_type": "fragment"}
-# ### Common mistakes
+# ## Common mistakes
 #
 # - forgetting `optimizer.zero_grad()`: gradients of old batches pile up;
 # - a sigmoid or softmax before `BCEWithLogitsLoss` / `CrossEntropyLoss`: applied twice;
 # - evaluating without `model.eval()`: dropout still on, batch norm on batch statistics;
 # - `.numpy()` on a GPU tensor or one that requires grad: use `.detach().cpu().numpy()`;
-# - a model on the GPU and a batch on the CPU (or the reverse): move both.
+# - a model on the GPU and a batch on the CPU (or the reverse): move both;
+# - a one-output model's $(n, 1)$ against targets $(n,)$: broadcasting gives $(n, n)$.
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Ask the room which of these they have met today. All but the device mix run without an error,
+# which is what makes them dangerous: the loss still goes down, just wrongly.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Summary
+#
+# - **Tensors**: dtype (float32 models, float64 checks, int64 labels), shape, device;
+#   broadcasting aligns from the right.
+# - **Autograd** records operations, `backward()` applies the chain rule; gradients accumulate.
+# - **Models** are `nn.Module`s; **losses** take logits; `zero_grad()` → `backward()` → `step()`.
+# - **Data**: `Dataset` + seeded `DataLoader` (`drop_last` with batch norm).
+# - **The loop**: `train()` to update, `eval()` + `no_grad()` to evaluate; `fit` is this loop.
+# - **Devices**: choose once, move model and batches. **Save** the `state_dict`; load with
+#   `weights_only=True`.
+#
+# **Next:** notebook 09 — notebook 07's regularizers in PyTorch, on the Breast Cancer Wisconsin
+# data.
 
 # %% [markdown] slideshow={"slide_type": "slide"} tags=["deep-dive"]
 # ## Deep dive — normalising RNA-seq counts with broadcasting
@@ -773,17 +786,16 @@ plt.show()
 # %% [markdown] slideshow={"slide_type": "slide"} tags=["deep-dive"]
 # ## Deep dive — `fit` is the hand-written loop
 #
-# > **Deep dive — optional.** `dlcourse.training.fit` against `train_by_hand`, epoch by epoch;
+# > **Deep dive — optional.** `dlcourse.training.fit` against the hand-written loop, epoch by epoch;
 # > the rest of the notebook does not need it.
 #
-# Same starting weights, same batch order, same dropout masks: the two runs compute the same
-# operations in the same order. (Each pass over a `DataLoader` draws one number from the global
+# Same starting weights (same seed), same batch order, same dropout masks: the two runs compute
+# the same operations in the same order. (Each pass over a `DataLoader` draws one number from the global
 # random stream, so both loops read `val_loader` the same way to keep the dropout masks aligned.)
 
 # %% slideshow={"slide_type": "fragment"} tags=["deep-dive"]
-seed_everything(1)  # same dropout masks as the hand-written run
+seed_everything(1)  # same initial weights and dropout masks as the hand-written run
 model_fit = SubtypeClassifier(n_genes=50, n_hidden=32, n_subtypes=4).to(DEVICE)
-model_fit.load_state_dict(initial_state)
 history_fit = fit(
     model_fit,
     make_loader(X_train, y_train, batch_size=90, shuffle=True, seed=0),
@@ -813,6 +825,16 @@ index_loader = DataLoader(
 )
 for epoch in range(1, 4):
     print(f"epoch {epoch}:", [batch.tolist() for batch in index_loader])
+
+# %% [markdown] slideshow={"slide_type": "fragment"} tags=["deep-dive"]
+# In training mode batch norm needs **more than one sample** per batch: a last batch of one
+# raises. `DataLoader(..., drop_last=True)` drops such a remainder.
+
+# %% slideshow={"slide_type": "fragment"} tags=["deep-dive", "nbval-check-output"]
+try:
+    SubtypeClassifier(n_genes=50, n_hidden=32, n_subtypes=4).train()(torch.randn(1, 50))
+except ValueError as error:
+    print("ValueError:", str(error).split(",")[0])
 
 # %% [markdown] slideshow={"slide_type": "slide"} tags=["deep-dive"]
 # ## Deep dive — when does a GPU pay off?
@@ -852,3 +874,31 @@ ax.set(xscale="log", yscale="log", xlabel="matrix size $n$", ylabel="GFLOP/s")
 ax.set_title("CPU only" if len(devices) == 1 else "CPU and GPU")
 ax.legend()
 plt.show()
+
+# %% [markdown] slideshow={"slide_type": "slide"} tags=["deep-dive"]
+# ## Deep dive — what `weights_only=True` refuses
+#
+# > **Deep dive — optional.** What a safe load rejects and how to store preprocessing instead;
+# > the rest of the notebook does not need it.
+#
+# Any other Python object, here a fitted scikit-learn scaler. Store what you need as tensors (the
+# scaler's means and standard deviations), with the optimizer's state and the epoch to resume.
+
+# %% slideshow={"slide_type": "fragment"} tags=["deep-dive", "nbval-check-output"]
+with tempfile.TemporaryDirectory() as folder:
+    path = Path(folder) / "unsafe.pt"
+    torch.save({"scaler": scaler}, path)
+    try:
+        torch.load(path, weights_only=True)
+    except pickle.UnpicklingError as error:
+        reason = next(line for line in str(error).splitlines() if "Unsupported global" in line)
+        print("refused:", reason.strip().split(" by default")[0])
+    checkpoint = {
+        "model": subtype_net.state_dict(),
+        "scaler_mean": torch.from_numpy(scaler.mean_),
+        "scaler_scale": torch.from_numpy(scaler.scale_),
+    }
+    torch.save(checkpoint, Path(folder) / "checkpoint.pt")
+    restored = torch.load(Path(folder) / "checkpoint.pt", map_location="cpu", weights_only=True)
+assert np.array_equal(restored["scaler_mean"].numpy(), scaler.mean_)
+print("checkpoint keys:", list(restored))

@@ -26,14 +26,29 @@
 # 3. choose a decision threshold without the test set, and compare two models with intervals;
 # 4. use the test set **once**, at the end, and report every number with its uncertainty.
 #
-# Each step is a stub with a self-check (✓ / ✗ / …). Stuck? The next cells use a reference answer
-# and say so: carry on and come back.
+# Each step is a stub with a self-check (✓ / ✗ / …). Stuck? The next cells use a reference
+# answer: carry on and come back.
+
+# %% [markdown] slideshow={"slide_type": "skip"}
+# [Open in Colab](https://colab.research.google.com/github/unipv-genomic-data-science/day3-deep-learning-foundations/blob/main/notebooks/09_breast_cancer_practical.ipynb)
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # The afternoon is hands-on: give the students the first ten minutes for steps 1–2, then walk the
 # room. The rhythm per step: read the prompt aloud, let them write, show the ✓, discuss the output.
 
 # %% slideshow={"slide_type": "skip"}
+# Colab or a fresh JupyterHub: install the course package on first run (silent where installed)
+import importlib.util
+import os
+import subprocess
+import sys
+
+if importlib.util.find_spec("dlcourse") is None:
+    repository = "https://github.com/unipv-genomic-data-science/day3-deep-learning-foundations"
+    source = os.environ.get("DLCOURSE_SOURCE", f"git+{repository}")
+    print(f"Installing the course package from {source} (first run only)")
+    subprocess.run([sys.executable, "-m", "pip", "install", "-qq", source], check=True)
+
 import tempfile
 from pathlib import Path
 
@@ -118,14 +133,18 @@ assert np.array_equal(splits.raw["label"].to_numpy(), y_all)
 print("course loader:", splits.coding)
 print(f"{len(y_all)} tumours, {y_all.sum()} malignant ({y_all.mean():.0%}), 30 features")
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Ask the room: which error is worse here, a missed cancer or a false alarm? That answer decides
+# the positive class and the metric. The common confusion: scikit-learn's `recall` of class 1 is
+# the recall of *benign* in its own coding; always say which class is positive.
+
 # %% [markdown] slideshow={"slide_type": "slide"} tags=["exercise"]
 # ## Step 1 — split first, scale with training statistics
 #
-# Write `split_and_scale(X, y, seed)`: hold out a **test** part (15 %, `train_test_split(rows,
-# test_size=0.15, stratify=y, random_state=seed)` on `rows = np.arange(len(y))`), then a
-# **validation** part (15 % of all: `test_size=0.15 / 0.85`, stratified) from the rest. Fit a
-# `StandardScaler` on the **training** rows only and transform all three parts. Return
-# `{"train": (X_train, y_train), "val": (...), "test": (...)}`.
+# Write `split_and_scale(X, y, seed)`: stratified `train_test_split` of `np.arange(len(y))` into
+# **test** (15 %) and the rest, then **validation** (`test_size=0.15 / 0.85`) and **training**;
+# `random_state=seed`. Fit a `StandardScaler` on the training rows only, transform all three.
+# Return `{"train": (X_train, y_train), "val": (...), "test": (...)}`.
 
 
 # %% slideshow={"slide_type": "-"} tags=["exercise"]
@@ -155,22 +174,22 @@ assert check_split_and_scale(split_and_scale)
 split_and_scale = or_reference(split_and_scale, reference_split_and_scale)
 parts = split_and_scale(X_all, y_all, seed=0)
 (X_train, y_train), (X_val, y_val), (X_test, y_test) = parts.values()
-for name, (_, y_part) in parts.items():
-    print(f"{name:5s}: {len(y_part)} tumours, {y_part.sum()} malignant")
+print(", ".join(f"{name} {len(y)} ({y.sum()} malignant)" for name, (_, y) in parts.items()))
+
+# %% slideshow={"slide_type": "skip"}
 # can fail: equal to the loader's leak-free scaling, not to one fitted on all 569 tumours
 assert np.allclose(X_train, splits.X_train) and np.allclose(X_test, splits.X_test)
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# The old "training features have mean 0 and sd 1" assert could not fail: that is what any
-# StandardScaler does to the rows it was fitted on. The assert above fails for a leaky scaler
-# (fitted on all rows) because the loader's scaler saw the training rows only.
+# Say: split first, then fit anything (scaler, feature choice) on the training rows only. Ask:
+# what would a scaler fitted on all 569 tumours leak? (The test tumours' means and spreads.) The
+# hidden assert compares with the course loader's leak-free scaling, so a leaky scaler fails it.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Look at the training tumours only
 #
-# Exploration guides choices, so it must not see the test tumours. Size and shape of the nuclei
-# separate the classes; the raw scales differ by orders of magnitude (area in the hundreds,
-# smoothness about 0.1): hence the scaling.
+# Exploration guides choices, so it must not see the test tumours. Size and shape separate the
+# classes; raw scales differ by orders of magnitude: hence the scaling.
 
 # %% slideshow={"slide_type": "-"} tags=["hide-code"] alt="Densities of four features by diagnosis: radius and concave points separate benign from malignant, texture and smoothness overlap"
 train_frame = splits.as_frame("train")
@@ -178,16 +197,23 @@ shown = ["mean radius", "mean concave points", "mean texture", "mean smoothness"
 grid = sns.FacetGrid(
     train_frame[[*shown, "diagnosis"]].melt(id_vars="diagnosis"),
     col="variable",
+    col_wrap=2,
     hue="diagnosis",
     sharex=False,
     sharey=False,
-    height=2.8,
+    height=2.2,
+    aspect=1.6,
     palette=[COLORS["blue"], COLORS["vermillion"]],
 )
 grid.map(sns.kdeplot, "value", fill=True, common_norm=False, warn_singular=False)
 grid.set_titles("{col_name}")
 grid.add_legend(title="")
 plt.show()
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Ask the room which two features they would bet on. Radius and concave points separate the
+# classes; texture and smoothness overlap. Area is in the hundreds, smoothness about 0.1: without
+# scaling, the large-valued features would dominate the gradient steps.
 
 # %% [markdown] slideshow={"slide_type": "slide"} tags=["exercise"]
 # ## Step 2 — a fair baseline: logistic regression
@@ -226,6 +252,11 @@ assert check_fit_baseline(fit_baseline)
 fit_baseline = or_reference(fit_baseline, reference_fit_baseline)
 baseline = fit_baseline(X_train, y_train, X_val, y_val)
 print("chosen C:", baseline.C)
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Say: a network has to beat a tuned simple model on the same split, or it is not worth its
+# complexity. Ask: why choose $C$ by validation log-loss rather than accuracy? (Log-loss uses the
+# probabilities, and accuracy on 86 tumours moves in steps of 0.012.)
 
 # %% [markdown] slideshow={"slide_type": "slide"} tags=["exercise"]
 # ## Step 3 — the MLP: the same regularizers as in 07, now in PyTorch
@@ -266,6 +297,11 @@ assert check_make_mlp(make_mlp)
 make_mlp = or_reference(make_mlp, reference_make_mlp)
 print("trainable parameters:", sum(p.numel() for p in make_mlp(30).parameters()))
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# The common mistake: a final `nn.Sigmoid()` before `BCEWithLogitsLoss`, which applies it twice
+# (training still runs, the probabilities are wrong). Ask: 1,633 parameters for 397 training
+# tumours, is that a lot? (Yes: hence the regularizers.)
+
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Class imbalance: 37 % malignant
 #
@@ -276,14 +312,18 @@ print("trainable parameters:", sum(p.numel() for p in make_mlp(30).parameters())
 # instead: the same effect on decisions, honest probabilities. With 1 % positives, weighting or
 # resampling would be worth trying.
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# The common confusion: "imbalanced data needs class weights". Weights move the probabilities; a
+# threshold moves the decisions. Ask: if a clinician reads $p = 0.7$, which model would they want,
+# the weighted one or the calibrated one?
+
 # %% [markdown] slideshow={"slide_type": "slide"} tags=["exercise"]
 # ## Step 4 — the training call
 #
-# Write `train_mlp(model, train_loader, val_loader, max_epochs)`: the loss `nn.BCEWithLogitsLoss()`
-# (on logits), the optimizer `torch.optim.Adam(model.parameters(), lr=1e-2, weight_decay=1e-3)`,
-# and `fit(model, train_loader, val_loader, loss_fn, optimizer, epochs=max_epochs, device="cpu",
-# early_stopping=EarlyStopping(patience=20), progress=False)`. Return the history.
-# (A model this small trains fastest on the CPU; `DEVICE` would work the same way.)
+# Write `train_mlp(model, train_loader, val_loader, max_epochs)`: loss `nn.BCEWithLogitsLoss()`,
+# optimizer `torch.optim.Adam(model.parameters(), lr=1e-2, weight_decay=1e-3)`, and return
+# `fit(model, train_loader, val_loader, loss_fn, optimizer, epochs=max_epochs, device="cpu",
+# early_stopping=EarlyStopping(patience=20), progress=False)`, the history.
 
 
 # %% slideshow={"slide_type": "-"} tags=["exercise"]
@@ -320,18 +360,18 @@ val_loader = make_loader(X_val, y_val, batch_size=256)
 seed_everything(0)  # initial weights and dropout masks
 mlp = make_mlp(30)
 history = train_mlp(mlp, make_loader(X_train, y_train, 100, shuffle=True), val_loader, 300)
-print(
-    f"stopped after {len(history.val_loss)} epochs; best epoch {history.best_epoch + 1}, "
-    f"validation loss {history.best_val_loss:.3f}"
-)
+print(f"stopped after {len(history.val_loss)} epochs; best epoch {history.best_epoch + 1}")
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Say: the device is the CPU on purpose, a model this small trains fastest there (`DEVICE` would
+# work the same way). Weight decay is the optimizer's argument, early stopping `fit`'s: notebook
+# 07's regularizers as PyTorch options. Ask: which weights does the model hold after `fit`?
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## One validation set chose everything so far
 #
-# The same 86 validation tumours chose $C$ and the stopping epoch. Picking the best of many
-# tries on them makes their loss at the chosen epoch **optimistic**: it is not an estimate of
-# performance on new tumours. So the threshold comes from other data (next), and the test set
-# stays closed until the end.
+# The same 86 validation tumours chose $C$ and the stopping epoch: their loss at the chosen
+# epoch is **optimistic**. The threshold comes from other data; the test set stays closed.
 
 # %% slideshow={"slide_type": "-"} tags=["hide-code"] alt="Training and validation BCE per epoch, log scale, with the restored best epoch marked"
 ax = plot_training_curves(history)
@@ -339,53 +379,57 @@ ax.set(title="learning curves (BCE on logits)", yscale="log")
 plt.show()
 
 # %% [markdown] slideshow={"slide_type": "notes"}
+# Say: picking the best of many tries on the same tumours makes that best look better than it is.
 # The training loss is measured with dropout on and while the weights move; the validation loss
 # with dropout off at the end of the epoch: that is why training can lie above validation.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## A threshold needs many malignant tumours: out-of-fold scores
 #
-# The validation set has only 32 malignant tumours, and at 0.5 the MLP already flags all of them:
-# every threshold in a wide range "reaches" 100 % sensitivity there. Instead, 5-fold
-# cross-validation on the 397 training tumours gives each one a score from a model that never
-# trained on it (**[out of fold](GLOSSARY.md#out-of-fold)**): 148 malignant tumours to choose from.
+# Only 32 validation tumours are malignant, and at 0.5 the MLP already flags all of them. Instead,
+# 5-fold cross-validation on the 397 training tumours scores each one with a model that never saw
+# it (**[out of fold](GLOSSARY.md#out-of-fold)**): 148 malignant tumours to choose from.
 
 
 # %% slideshow={"slide_type": "fragment"}
 def mlp_scores(X_fit, y_fit, X_new, seed=0):
-    """Steps 3-4 on other data: a fresh MLP, early-stopped on the validation tumours."""
+    """Steps 3-4 on other rows: a fresh MLP, early-stopped on the validation tumours."""
     seed_everything(seed)
     model = make_mlp(X_fit.shape[1])
     train_mlp(model, make_loader(X_fit, y_fit, 100, shuffle=True, seed=seed), val_loader, 300)
     return predict_proba(model, X_new, "cpu")
 
 
+p_oof = {"MLP": out_of_fold_proba(mlp_scores, X_train, y_train, n_folds=5)}
+
+
+# %% slideshow={"slide_type": "skip"}
 def baseline_scores(X_fit, y_fit, X_new):
+    """Step 2's model (its C) refitted on other rows: probabilities of malignant (n_new,)."""
     model = LogisticRegression(C=baseline.C, max_iter=5000).fit(X_fit, y_fit)
     return model.predict_proba(X_new)[:, 1]
 
 
-assert np.mean(p_val_mlp_05 := predict_proba(mlp, X_val, "cpu")[y_val == 1] >= 0.5) == 1.0
+p_oof["LR"] = out_of_fold_proba(baseline_scores, X_train, y_train, n_folds=5)
 # the validation set cannot choose t: at 0.5 every malignant validation tumour is flagged already
 assert np.all(predict_proba(mlp, X_val, "cpu")[y_val == 1] >= 0.5)
-p_oof = {
-    name: out_of_fold_proba(scores, X_train, y_train, n_folds=5)
-    for name, scores in [("MLP", mlp_scores), ("LR", baseline_scores)]
-}
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Say: with 32 malignant tumours, every threshold in a wide range "reaches" 100 % sensitivity on
+# validation, so validation cannot tell them apart. Out-of-fold scores reuse the training tumours
+# honestly: each score comes from a model that did not train on that tumour. The same is done for
+# logistic regression in a hidden cell.
 
 # %% [markdown] slideshow={"slide_type": "slide"} tags=["exercise"]
 # ## Step 5 — the threshold: 95 % sensitivity, then as specific as possible
 #
-# Write `choose_threshold(y_true, p, target_sensitivity)`: a tumour is flagged malignant when
-# $p \ge t$. Many $t$ reach the target; every lower one flags more benign tumours, so return the
-# **highest** $t$ whose sensitivity $TP / (TP + FN)$ is at least the target. (Hint: it is one of
-# the malignant tumours' scores.)
+# Write `choose_threshold(y_true, p, target_sensitivity)`: the **highest** $t$ ($p \ge t$ flags
+# malignant) whose sensitivity reaches the target. Hint: one of the malignant tumours' scores.
 
 
 # %% slideshow={"slide_type": "-"} tags=["exercise"]
 def choose_threshold(y_true, p, target_sensitivity):
-    # YOUR CODE HERE
-    return None
+    return None  # YOUR CODE HERE
 
 
 check_choose_threshold(choose_threshold)
@@ -403,28 +447,29 @@ assert check_choose_threshold(choose_threshold)
 # %% slideshow={"slide_type": "fragment"} tags=["nbval-check-output"]
 choose_threshold = or_reference(choose_threshold, reference_choose_threshold)
 thresholds = {name: choose_threshold(y_train, p, 0.95) for name, p in p_oof.items()}
-for name, p in p_oof.items():
-    rates = rates_with_intervals(y_train, p, thresholds[name]).round(3)
-    print(f"{name}: t = {thresholds[name]:.3f}, out of fold:")
-    print(rates.loc[["sensitivity", "specificity"]].to_string(), "\n")
+oof_rates = {
+    f"{name}, t = {t:.3f}": rates_with_intervals(y_train, p_oof[name], t).iloc[:2]
+    for name, t in thresholds.items()
+}
+print(pd.concat(oof_rates).round(3).to_string())
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # Ask the room: why the *highest* t? Every t below it also reaches 95 % but flags more benign
-# tumours. The old rule ("lowest t with specificity ≥ 0.95 on validation") landed on a benign
+# tumours (sensitivity is $TP / (TP + FN)$). The old rule ("lowest t with specificity ≥ 0.95 on validation") landed on a benign
 # validation score and bought nothing. Point at the counts: 141 of 148 out-of-fold malignant
 # tumours flagged, an estimate backed by 148 tumours instead of 32.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
-# ## Explore: move the threshold (validation tumours)
+# ## Explore: move the threshold (out-of-fold scores)
 #
 # Live in JupyterLab, the slider moves $t$; elsewhere the figure shows the chosen $t$. Lower $t$
 # trades benign tumours called malignant (false alarms) for fewer missed cancers.
 
-# %% slideshow={"slide_type": "-"} tags=["hide-code"] alt="Left: validation sensitivity and specificity against the threshold with the chosen t marked; right: the validation confusion matrix at that threshold"
-p_val_mlp = predict_proba(mlp, X_val, "cpu")
+# %% slideshow={"slide_type": "-"} tags=["hide-code"] alt="Left: out-of-fold sensitivity and specificity of the MLP against the threshold with the chosen t marked; right: the out-of-fold confusion matrix of the training tumours at that threshold"
+p_oof_mlp = p_oof["MLP"]  # each training tumour scored by a model that never saw it
 grid_t = np.linspace(0.0, 1.0, 201)
-sens_curve = [np.mean(p_val_mlp[y_val == 1] >= t) for t in grid_t]
-spec_curve = [np.mean(p_val_mlp[y_val == 0] < t) for t in grid_t]
+sens_curve = [np.mean(p_oof_mlp[y_train == 1] >= t) for t in grid_t]
+spec_curve = [np.mean(p_oof_mlp[y_train == 0] < t) for t in grid_t]
 
 
 def draw_threshold(threshold):
@@ -432,25 +477,31 @@ def draw_threshold(threshold):
     axes[0].plot(grid_t, sens_curve, label="sensitivity")
     axes[0].plot(grid_t, spec_curve, label="specificity")
     axes[0].axvline(threshold, color=COLORS["black"], linestyle="--", label=f"t = {threshold:.2f}")
-    axes[0].set(xlabel="threshold t (malignant if p ≥ t)", ylim=(0, 1.03), title="validation")
+    axes[0].set(xlabel="threshold t (malignant if p ≥ t)", ylim=(0, 1.03), title="out-of-fold")
     axes[0].legend(loc="lower center")
-    flagged = (p_val_mlp >= threshold).astype(int)
-    plot_confusion_matrix(y_val, flagged, splits.class_names, ax=axes[1])
+    flagged = (p_oof_mlp >= threshold).astype(int)
+    plot_confusion_matrix(y_train, flagged, splits.class_names, ax=axes[1])
     return fig
 
 
-explore(draw_threshold, threshold=(0.01, 0.99, 0.01, round(thresholds["MLP"], 2)))
+# the chosen t, rounded down to the slider's step (down keeps sensitivity ≥ 95 %)
+explore(draw_threshold, threshold=(0.01, 0.99, 0.01, np.floor(thresholds["MLP"] * 100) / 100))
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Move the slider from 0.9 down to 0.1 and ask the room to call out the missed cancers and the
+# false alarms in the confusion matrix. The common confusion: sensitivity and specificity are
+# rates within a true class, so they do not depend on how many tumours are malignant.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Is the MLP better? Ten repeated splits, paired
 #
-# One split gives one draw of the test tumours. We re-split the 483 training + validation
-# tumours ten times (fit 65 % / validation 15 % / evaluation 20 %, stratified; scaler, $C$,
-# early stopping and threshold redone inside each split) and compare the two models **on the same
-# tumours**: the paired difference MLP − LR with its 95 % interval. The test set stays closed.
+# One split is one draw of tumours. We re-split the 483 training + validation tumours ten times
+# (fit 65 % / validation 15 % / evaluation 20 %, stratified; scaler, $C$, early stopping and
+# threshold redone in each) and compare the models **on the same tumours**: the paired difference
+# MLP − LR with its 95 % interval. The test set stays closed.
 
 
-# %% slideshow={"slide_type": "fragment"}
+# %% slideshow={"slide_type": "skip"}
 def mlp_on_split(X_fit, y_fit, X_val_s, y_val_s, X_eval):
     seed_everything(0)
     model = make_mlp(X_fit.shape[1])
@@ -464,43 +515,45 @@ def baseline_on_split(X_fit, y_fit, X_val_s, y_val_s, X_eval):
     return model.predict_proba(X_val_s)[:, 1], model.predict_proba(X_eval)[:, 1]
 
 
+# %% slideshow={"slide_type": "fragment"}
 dev_rows = np.concatenate([splits.train_idx, splits.val_idx])  # never the test rows
 results = compare_on_splits(
     {"MLP": mlp_on_split, "LR": baseline_on_split},
     X_all[dev_rows],
     y_all[dev_rows],
     repeated_splits(y_all[dev_rows], n_repeats=10, val_size=0.15, eval_size=0.2),
-    0.95,
+    target_sensitivity=0.95,
 )
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Say: "paired" means both models are scored on the same evaluation tumours of each split, so the
+# split-to-split noise cancels in the difference. The per-split functions (steps 2-5 redone) sit
+# in a hidden cell. Ask: why not use the test set for this? (It would stop being a test.)
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Is the MLP better? The verdict
 #
-# Means over the ten splits with their t intervals, and the
-# [paired difference](GLOSSARY.md#paired-difference). One evaluation
-# part holds 97 tumours (36 malignant): one tumour is 0.01 of accuracy, 0.03 of sensitivity.
+# Means over the ten splits, and the [paired difference](GLOSSARY.md#paired-difference) with its
+# 95 % t interval. One evaluation part holds 97 tumours (36 malignant): one tumour is 0.01 of
+# accuracy, 0.03 of sensitivity.
 
 # %% slideshow={"slide_type": "fragment"} tags=["nbval-check-output"]
 comparison, differences = summarise_paired(results)
-print(comparison.to_string())
-for metric, difference in differences.items():
-    print(f"{metric}: {difference.verdict('MLP', 'LR')}")
+print(comparison[["MLP mean", "LR mean", "difference", "difference interval"]].to_string())
 
 # %% slideshow={"slide_type": "skip"}
 assert all(d.covers(0.0) for d in differences.values())  # "no clear difference" on every metric
 assert 0.8 < comparison.loc["sensitivity at t", "MLP mean"] < 0.9  # short of the 0.95 target
 
 # %% [markdown] slideshow={"slide_type": "fragment"}
-# **No clear difference**: every interval of MLP − LR covers 0. On 30 engineered, almost
-# linearly separable features the network shows no advantage over logistic regression here;
-# deep learning usually pays off with many samples and raw inputs (images, sequences). Note also
-# the sensitivity: a threshold chosen on 32 validation tumours reaches about 0.87 on new ones, not
-# the 0.95 target — one more reason to choose it out of fold.
+# **No clear difference**: every interval of MLP − LR covers 0. Sensitivity at $t$ chosen on
+# 32 validation tumours: about 0.87 on new ones, short of the 0.95 target.
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # The common confusion: "the MLP's mean AUC is higher, so it is better". Show the difference
-# column: its interval covers 0 on every metric. Ask what would change the verdict (many more
-# tumours, or raw images instead of 30 engineered features).
+# column: its interval covers 0 on every metric. On 30 engineered, almost linearly separable
+# features the network has no advantage; deep learning pays off with many samples and raw inputs
+# (images, sequences). The sensitivity shortfall is one more reason to choose $t$ out of fold.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Which features matter? (validation tumours)
@@ -509,7 +562,7 @@ assert 0.8 < comparison.loc["sensitivity at t", "MLP mean"] < 0.9  # short of th
 # over 20 shuffles: mean ± standard deviation. A drop smaller than two sd is within noise.
 
 
-# %% slideshow={"slide_type": "fragment"} tags=["nbval-check-output"]
+# %% slideshow={"slide_type": "skip"}
 class TrainedNetwork:
     """The trained MLP seen through scikit-learn's estimator interface."""
 
@@ -525,22 +578,30 @@ class TrainedNetwork:
 
 
 def auc_score(estimator, X, y):
+    """ROC-AUC of an estimator's probability of malignant: scikit-learn's scorer signature."""
     return roc_auc_score(y, estimator.predict_proba(X)[:, 1])
 
 
+# %% slideshow={"slide_type": "fragment"} tags=["nbval-check-output"]
 result = permutation_importance(
     TrainedNetwork(mlp), X_val, y_val, scoring=auc_score, n_repeats=20, random_state=0
 )
 importance = pd.DataFrame(
     {"drop": result.importances_mean, "sd": result.importances_std}, index=splits.feature_names
 ).sort_values("drop", ascending=False)
-print(importance.head(5).round(4).to_string())
+print(importance.head(3).round(4).to_string())
 beyond = int((importance["drop"] > 2 * importance["sd"]).sum())
 print(f"features whose drop exceeds 2 sd: {beyond} of 30")
 
 # %% [markdown] slideshow={"slide_type": "fragment"}
 # Most drops are within noise: the features are redundant (radius, perimeter and area measure one
 # size), so shuffling one leaves its twins to carry the information.
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Say: permutation importance asks how much the model *uses* a feature, on data it did not train
+# on; a hidden cell wraps the network in scikit-learn's estimator interface. The common
+# confusion: a low importance does not mean the feature is unrelated to malignancy (its twin
+# carries the same information).
 
 # %% [markdown] slideshow={"slide_type": "slide"} tags=["exercise"]
 # ## Step 6 — the report you will give once
@@ -581,45 +642,43 @@ assert check_evaluate_at_threshold(evaluate_at_threshold)
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## The test set, once
 #
-# Every choice is made: split, $C$, architecture, stopping epoch, threshold, and the verdict
-# of the comparison. Now the 86 test tumours (32 malignant), in one block. Rates with Wilson 95 %
-# intervals, AUC with a bootstrap interval, and the counts behind them.
+# Every choice is made: now the 86 test tumours, in one block. Rates with Wilson 95 % intervals,
+# AUC with a bootstrap interval, and the counts behind them.
+
+
+# %% slideshow={"slide_type": "skip"}
+def test_report(y_true, p, threshold):
+    """One model's column of the test report: rates with intervals, AUC, and the counts."""
+    rates = evaluate_at_threshold(y_true, p, threshold)
+    column = {key: f"{r.estimate:.3f} [{r.low:.2f}, {r.high:.2f}]" for key, r in rates.items()}
+    auc = bootstrap_interval(roc_auc_score, y_true, p)
+    column["AUC"] = f"{auc.estimate:.3f} [{auc.low:.2f}, {auc.high:.2f}]"
+    column["TP FN TN FP"] = " ".join(map(str, confusion_counts(y_true, p, threshold).values()))
+    return column
+
+
+def auc_difference(y_true, p_a, p_b):
+    """ROC-AUC of scores p_a minus ROC-AUC of scores p_b on the same tumours."""
+    return roc_auc_score(y_true, p_a) - roc_auc_score(y_true, p_b)
+
 
 # %% slideshow={"slide_type": "fragment"} tags=["nbval-check-output"]
 evaluate_at_threshold = or_reference(evaluate_at_threshold, reference_evaluate_at_threshold)
 p_test = {"MLP": predict_proba(mlp, X_test, "cpu"), "LR": baseline.predict_proba(X_test)[:, 1]}
-report = {}
-for name, p in p_test.items():
-    rates = evaluate_at_threshold(y_test, p, thresholds[name])
-    report[name] = {
-        key: f"{r.estimate:.3f} [{r.low:.2f}, {r.high:.2f}]" for key, r in rates.items()
-    }
-    auc = bootstrap_interval(roc_auc_score, y_test, p)
-    report[name]["AUC"] = f"{auc.estimate:.3f} [{auc.low:.2f}, {auc.high:.2f}]"
-    report[name]["TP FN TN FP"] = " ".join(
-        map(str, confusion_counts(y_test, p, thresholds[name]).values())
-    )
+report = {name: test_report(y_test, p, thresholds[name]) for name, p in p_test.items()}
 print(pd.DataFrame(report).to_string())
-auc_gap = bootstrap_interval(
-    lambda y, a, b: roc_auc_score(y, a) - roc_auc_score(y, b), y_test, *p_test.values()
-)
-print(f"\nAUC, MLP - LR on the same test tumours: {auc_gap}")
+auc_gap = bootstrap_interval(auc_difference, y_test, p_test["MLP"], p_test["LR"])
+print(f"AUC, MLP - LR on the same test tumours: {auc_gap}")
 
 # %% slideshow={"slide_type": "skip"}
 counts = {name: confusion_counts(y_test, p, thresholds[name]) for name, p in p_test.items()}
-assert (counts["MLP"]["FN"], counts["LR"]["FN"], counts["MLP"]["FP"], counts["LR"]["FP"]) == (
-    1,
-    3,
-    2,
-    0,
-)
+assert {name: (c["FN"], c["FP"]) for name, c in counts.items()} == {"MLP": (1, 2), "LR": (3, 0)}
 assert auc_gap.covers(0.0)  # "no clear difference" on the test set too
 
-# %% [markdown] slideshow={"slide_type": "fragment"}
-# In counts: the MLP misses **1** of 32 malignant test tumours and raises 2 false alarms; logistic
-# regression misses 3 and raises none. Two tumours apart: the Wilson intervals overlap widely, and
-# the AUC difference's interval reaches 0. The test set agrees with the repeated splits: no clear
-# difference. Numbers from a different random split will differ by a few tumours.
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Say: this cell runs once; if its numbers make you want to change something, the test set is
+# spent and a new one is needed. The test set agrees with the repeated splits. Ask: which row would a clinician read first? (Sensitivity and
+# NPV: how many cancers are missed, how far a negative result can be trusted.)
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## The test set, once: ROC and precision–recall
@@ -631,8 +690,16 @@ assert auc_gap.covers(0.0)  # "no clear difference" on the test set too
 plot_roc_pr(y_test, p_test)
 plt.show()
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Say: ROC does not depend on how many tumours are malignant, PR does; with rare positives PR is
+# the more honest picture. The common confusion: a high AUC says the ranking is good, not that a
+# particular threshold is.
+
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## The test set, once: confusion matrices at the chosen thresholds
+#
+# MLP: **1** of 32 malignant tumours missed, 2 false alarms; logistic regression: 3 missed, none.
+# Two tumours apart, overlapping intervals, an AUC difference reaching 0: no clear difference.
 
 # %% slideshow={"slide_type": "-"} tags=["hide-code"] alt="Confusion matrices of the MLP and logistic regression on the test tumours at their out-of-fold thresholds"
 fig, axes = plt.subplots(1, 2, figsize=(10, 4.2), layout="constrained")
@@ -640,6 +707,11 @@ for ax, (name, p) in zip(axes, p_test.items(), strict=True):
     plot_confusion_matrix(y_test, (p >= thresholds[name]).astype(int), splits.class_names, ax=ax)
     ax.set_title(f"{name}, t = {thresholds[name]:.2f}")
 plt.show()
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Ask the room: which model would you deploy, the one with fewer missed cancers or the one without
+# false alarms? Both answers are defensible; the counts are too small to call one better, and
+# another random split would move them by a few tumours.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## The test set, once: can $p$ be read as a probability?
@@ -690,6 +762,11 @@ assert outer["count"].sum() == 81 and outer["observed"].iloc[-1] < outer["mean p
 # 0.99 at the top, i.e. 2 of 32 were benign: slightly overconfident). The middle bins hold 1–3
 # tumours each: their points say almost nothing.
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Say: calibration matters when someone reads $p$ as a risk, not only as a ranking. The common
+# confusion: a point far from the diagonal with n = 1 is noise, not miscalibration. Ask: why did
+# we keep the plain loss instead of `pos_weight`? (So that this plot can look like this.)
+
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Saving the model — with what it needs
 #
@@ -707,11 +784,18 @@ checkpoint = {
 with tempfile.TemporaryDirectory() as folder:
     torch.save(checkpoint, Path(folder) / "mlp.pt")
     loaded = torch.load(Path(folder) / "mlp.pt", map_location="cpu", weights_only=True)
+
+# %% slideshow={"slide_type": "fragment"}
 restored = make_mlp(30)
 restored.load_state_dict(loaded["state_dict"])
 X_new = (X_all[splits.test_idx] - loaded["scaler_mean"].numpy()) / loaded["scaler_scale"].numpy()
 assert np.allclose(predict_proba(restored, X_new, "cpu"), p_test["MLP"], atol=1e-6)
 print("reloaded: same probabilities on the raw test tumours (atol 1e-6)")
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Say: a model file alone is not a usable model; the scaler's statistics and the threshold are
+# part of it. Ask: what happens if new tumours are scaled with their own mean? (Every input shifts
+# and the threshold no longer means what it meant.)
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Common mistakes
@@ -728,6 +812,10 @@ print("reloaded: same probabilities on the raw test tumours (atol 1e-6)")
 # | rates without counts | 0.02 hides "0.6 of a tumour" | counts and Wilson intervals |
 # | test set used along the way | it stops being a test | one block, at the end |
 # | weights saved without the scaler | wrong inputs after reload | save scaler and $t$ too |
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Ask the room to pick the mistake they think is most common in published studies (usually
+# leakage: preprocessing or feature selection on all rows, or a test set used along the way).
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Summary
