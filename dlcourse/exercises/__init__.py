@@ -29,7 +29,8 @@ Layout, one module per topic (the notebooks' topics, named as in :mod:`dlcourse.
 ``losses``                    MAE gradient, BCE, BCE from logits, weighted cross-entropy
 ``regularization``            weight decay, inverted dropout, early-stopping rule, batch norm
 ``pytorch``                   standardise genes, a DNA ``Dataset``, early stopping by hand
-``practical``                 sensitivity/specificity, cost threshold, permutation importance
+``metrics``                   sensitivity/specificity, cost threshold, permutation importance
+``practical``                 the six scaffolded steps of notebook 09, their references
 ============================  ========================================================
 
 A topic module imports only ``core`` (never a sibling). A new check goes in its topic's module,
@@ -79,6 +80,11 @@ from dlcourse.exercises.losses import (
     check_mae_grad,
     check_weighted_cross_entropy,
 )
+from dlcourse.exercises.metrics import (
+    check_cost_threshold,
+    check_permutation_importance,
+    check_sensitivity_specificity,
+)
 from dlcourse.exercises.neuron import (
     check_decision_boundary,
     check_neuron_forward,
@@ -91,12 +97,9 @@ from dlcourse.exercises.practical import (
     TEST_SIZE,
     VAL_SIZE,
     check_choose_threshold,
-    check_cost_threshold,
     check_evaluate_at_threshold,
     check_fit_baseline,
     check_make_mlp,
-    check_permutation_importance,
-    check_sensitivity_specificity,
     check_split_and_scale,
     check_train_mlp,
     or_reference,

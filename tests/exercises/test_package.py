@@ -136,6 +136,7 @@ def test_the_package_exports_every_topic_check_once():
         "losses",
         "regularization",
         "pytorch",
+        "metrics",
         "practical",
     }
     for topic in TOPICS:  # the package docstring describes the layout

@@ -1,175 +1,219 @@
-"""Tests of the practical's checks: sensitivity/specificity, cost threshold, permutation importance."""
+"""The checks of notebook 09's six steps: accept the reference, reject the typical mistakes.
+
+Every check prints one line and never raises; a stub gives "not implemented yet".
+"""
 
 import numpy as np
 import pytest
 import torch
-from sklearn.metrics import roc_auc_score
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import train_test_split
+from sklearn.preprocessing import StandardScaler
+from torch import nn
 
-from dlcourse.exercises import practical as ex
+from dlcourse.data import load_breast_cancer_splits
+from dlcourse.exercises import practical as pc
+from dlcourse.stats import wilson_interval
+from dlcourse.training import EarlyStopping, fit
 
-from .conftest import assert_passes, assert_rejected, solution
-
-# ---------------------------------------------------------------------------------------------
-# Sensitivity and specificity
-# ---------------------------------------------------------------------------------------------
-
-
-def test_sensitivity_reference_matches_sklearn():
-    from sklearn.metrics import recall_score
-
-    y, p = ex._SENS_TRUE, ex._SENS_PRED
-    sens, spec = ex._sensitivity_specificity(y, p)
-    assert sens == pytest.approx(recall_score(y, p), rel=1e-12)
-    assert spec == pytest.approx(recall_score(1 - y, 1 - p), rel=1e-12)
-
-
-def test_sensitivity_accepts_tensors(capsys):
-    correct = solution("check_sensitivity_specificity")
-    as_tensors = lambda y, p: tuple(torch.tensor(float(v)) for v in correct(y, p))  # noqa: E731
-    assert_passes(capsys, ex.check_sensitivity_specificity, as_tensors)
-
-
-@pytest.mark.parametrize(
-    ("mistake", "fragment"),
-    [
-        (lambda y, p: ex._sensitivity_specificity(y, p)[::-1], "swapped"),
-        (ex._precision_specificity, "precision"),
-        (ex._sensitivity_npv, "negative predictive value"),
-        (lambda y, p: (np.mean(np.asarray(y) == np.asarray(p)),) * 2, "confusion matrix"),
-    ],
+STEPS = (
+    "split_and_scale",
+    "fit_baseline",
+    "make_mlp",
+    "train_mlp",
+    "choose_threshold",
+    "evaluate_at_threshold",
 )
-def test_sensitivity_rejects_mistakes(capsys, mistake, fragment):
-    assert_rejected(capsys, ex.check_sensitivity_specificity, mistake, fragment)
 
 
-# ---------------------------------------------------------------------------------------------
-# Cost threshold
-# ---------------------------------------------------------------------------------------------
+def line_of(check, answer, capsys):
+    result = check(answer)
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert len(lines) == 1, lines
+    return bool(result), lines[0]
 
 
-def cost_threshold(*args):
-    return solution("check_cost_threshold")(*args)
+@pytest.mark.parametrize("step", STEPS)
+def test_reference_passes_and_stub_is_reported(step, capsys):
+    check, reference = getattr(pc, f"check_{step}"), getattr(pc, f"reference_{step}")
+    assert line_of(check, reference, capsys)[0]
+
+    def stub(*args):
+        return None
+
+    passed, line = line_of(check, stub, capsys)
+    assert not passed and "not implemented yet" in line
+    passed, line = line_of(check, 42, capsys)
+    assert not passed and "expected a function" in line
 
 
-def test_cost_threshold_accepts_any_threshold_with_the_minimum_cost(capsys):
-    def just_below(y_true, p, cost_fn, cost_fp):  # a different threshold, the same predictions
-        t = cost_threshold(y_true, p, cost_fn, cost_fp)
-        below = p[p < t]
-        return (t + below.max()) / 2 if below.size else t
+def test_or_reference(capsys):
+    def split_and_scale(X, y, seed):
+        return None
 
-    assert_passes(capsys, ex.check_cost_threshold, just_below)
-
-
-@pytest.mark.parametrize("wrap", [torch.tensor, np.array, float])
-def test_cost_threshold_accepts_a_0d_tensor_or_array(capsys, wrap):
-    assert_passes(capsys, ex.check_cost_threshold, lambda *args: wrap(cost_threshold(*args)))
+    chosen = pc.or_reference(split_and_scale, pc.reference_split_and_scale)
+    assert chosen is pc.reference_split_and_scale
+    assert "reference_split_and_scale" in capsys.readouterr().out
+    assert pc.or_reference(pc.reference_make_mlp, print) is pc.reference_make_mlp
+    assert capsys.readouterr().out == ""
 
 
-def test_cost_threshold_cases_separate_the_mistakes():
-    for case in ex._cost_threshold_cases()[::2]:
-        y, p, cost_fn, cost_fp = case.args
-        best = ex._minimum_cost(y, p, cost_fn, cost_fp)
-        for wrong in (0.5, cost_fp / (cost_fp + cost_fn), cost_threshold(y, p, cost_fp, cost_fn)):
-            assert ex._expected_cost(y, p, wrong, cost_fn, cost_fp) > best
+def test_reference_split_is_the_course_loader_split():
+    splits = load_breast_cancer_splits(seed=0)
+    raw = splits.raw[list(splits.feature_names)].to_numpy()
+    parts = pc.reference_split_and_scale(raw, splits.raw["label"].to_numpy(), seed=0)
+    assert np.allclose(parts["train"][0], splits.X_train, rtol=1e-12, atol=1e-12)
+    assert np.array_equal(parts["test"][1], splits.y_test)
 
 
-@pytest.mark.parametrize(
-    ("mistake", "fragment"),
-    [
-        (lambda y, p, cost_fn, cost_fp: cost_threshold(y, p, cost_fp, cost_fn), "swapped"),
-        (lambda y, p, cost_fn, cost_fp: 0.5, "0.5 ignores the costs"),
-        (lambda y, p, cost_fn, cost_fp: cost_fp / (cost_fp + cost_fn), "Bayes threshold"),
-        (lambda y, p, cost_fn, cost_fp: 0.9, "Try every distinct"),
-        (lambda y, p, cost_fn, cost_fp: [0.1, 0.2], "a number"),
-        (lambda y, p, cost_fn, cost_fp: True, "a number"),
-        (lambda y, p, cost_fn, cost_fp: 1 / 0, "ZeroDivisionError"),
-    ],
-)
-def test_cost_threshold_rejects_mistakes(capsys, mistake, fragment):
-    assert_rejected(capsys, ex.check_cost_threshold, mistake, fragment)
-
-
-# ---------------------------------------------------------------------------------------------
-# Permutation importance
-# ---------------------------------------------------------------------------------------------
-
-
-def permutation_importance(
-    predict, X, y, n_repeats, seed, *, restore=True, in_place=False, sign=1.0, drop=True
-):
-    """Permutation importance with one typical mistake switched on (correct by default)."""
-    rng = np.random.default_rng(seed)
-    baseline = roc_auc_score(y, predict(X))
-    importances = []
-    work = X if in_place else X.copy()
-    for j in range(X.shape[1]):
-        drops = []
-        for _ in range(n_repeats):
-            if restore and not in_place:
-                work = X.copy()
-            work[:, j] = work[rng.permutation(len(work)), j]
-            score = roc_auc_score(y, predict(work))
-            drops.append(sign * (baseline - score) if drop else score)
-        importances.append(np.mean(drops))
-    return np.array(importances)
-
-
-def test_permutation_importance_accepts_a_correct_answer(capsys):
-    assert_passes(capsys, ex.check_permutation_importance, permutation_importance)
-
-
-def test_permutation_importance_reference_agrees_with_sklearn():
-    from sklearn.inspection import permutation_importance as sklearn_importance
-
-    predict, X, y = ex._importance_problem()
-
-    class Wrapped:
-        def fit(self, X, y):
-            return self
-
-    result = sklearn_importance(
-        Wrapped(),
-        X,
-        y,
-        scoring=lambda est, X, y: roc_auc_score(y, predict(X)),
-        n_repeats=200,
-        random_state=0,
+def _split(X, y, seed, fit_rows="train", stratify=True):
+    rows = np.arange(len(y))
+    rest, test = train_test_split(
+        rows, test_size=0.15, stratify=y if stratify else None, random_state=seed
     )
-    ours = ex._permutation_importance_reference(predict, X, y, 200, 1)
-    np.testing.assert_allclose(result.importances_mean, ours, atol=0.01)
+    train, val = train_test_split(
+        rest, test_size=0.15 / 0.85, stratify=y[rest] if stratify else None, random_state=seed
+    )
+    scaler = StandardScaler().fit(X[train] if fit_rows == "train" else X)
+    return {
+        p: (scaler.transform(X[r]), y[r])
+        for p, r in zip(("train", "val", "test"), (train, val, test), strict=True)
+    }
 
 
 @pytest.mark.parametrize(
-    ("options", "fragment"),
+    ("mistake", "fragment"),
     [
-        ({"restore": False}, "one column at a time"),
-        ({"in_place": True}, "changed its argument `X` in place"),
-        ({"sign": -1.0}, "negative importance"),
-        ({"drop": False}, "the drop"),
+        (lambda X, y, s: _split(X, y, s, fit_rows="all"), "all rows"),
+        (lambda X, y, s: {p: (X[:10], y[:10]) for p in ("train", "val", "test")}, "rows"),
+        (
+            lambda X, y, s: {
+                p: (StandardScaler().fit_transform(a), b) for p, (a, b) in _split(X, y, s).items()
+            },
+            "one and the same scaler",
+        ),
+        (lambda X, y, s: {p: (a, b[::-1]) for p, (a, b) in _split(X, y, s).items()}, "order"),
+        (lambda X, y, s: (X, y), "dict"),
     ],
 )
-def test_permutation_importance_rejects_mistakes(capsys, options, fragment):
-    def mistake(predict, X, y, n_repeats, seed):
-        return permutation_importance(predict, X, y, n_repeats, seed, **options)
+def test_split_rejects_mistakes(mistake, fragment, capsys):
+    passed, line = line_of(pc.check_split_and_scale, mistake, capsys)
+    assert not passed and fragment in line, line
 
-    assert_rejected(capsys, ex.check_permutation_importance, mistake, fragment)
+
+def test_split_rejects_an_unstratified_split(capsys):
+    passed, line = line_of(
+        pc.check_split_and_scale, lambda X, y, s: _split(X, y, 3, stratify=False), capsys
+    )
+    assert not passed and "stratify" in line, line
+
+
+def test_baseline_rejects_a_fixed_c_and_training_on_val(capsys):
+    passed, line = line_of(
+        pc.check_fit_baseline,
+        lambda Xt, yt, Xv, yv: LogisticRegression(C=0.01, max_iter=5000).fit(Xt, yt),
+        capsys,
+    )
+    assert not passed and "lowest validation log-loss" in line, line
+    passed, line = line_of(
+        pc.check_fit_baseline,
+        lambda Xt, yt, Xv, yv: LogisticRegression(C=10.0, max_iter=5000).fit(
+            np.vstack([Xt, Xv]), np.concatenate([yt, yv])
+        ),
+        capsys,
+    )
+    assert not passed and "X_train, y_train only" in line, line
 
 
 @pytest.mark.parametrize(
-    ("answer", "fragment"),
+    ("mistake", "fragment"),
     [
-        (lambda *args: np.zeros(3), "shape"),
-        (lambda *args: "high", "shape"),
-        (lambda *args: np.zeros(4), "expected about"),
-        (lambda *args: 1 / 0, "ZeroDivisionError"),
+        (lambda n: nn.Sequential(nn.Linear(n, 32), nn.ReLU(), nn.Linear(32, 1)), "BatchNorm1d"),
+        (lambda n: nn.Sequential(pc.reference_make_mlp(n), nn.Sigmoid()), "Sigmoid"),
+        (
+            lambda n: nn.Sequential(
+                nn.Linear(n, 64), nn.BatchNorm1d(64), nn.ReLU(), nn.Dropout(0.2), nn.Linear(64, 1)
+            ),
+            "parameters",
+        ),
     ],
 )
-def test_permutation_importance_rejects_wrong_shapes_and_values(capsys, answer, fragment):
-    assert_rejected(capsys, ex.check_permutation_importance, answer, fragment)
+def test_mlp_rejects_mistakes(mistake, fragment, capsys):
+    passed, line = line_of(pc.check_make_mlp, mistake, capsys)
+    assert not passed and fragment in line, line
 
 
-def test_fast_auc_equals_sklearn_with_ties():
-    rng = np.random.default_rng(0)
-    y = rng.integers(0, 2, size=200)
-    scores = np.round(rng.normal(size=200) + y, 1)  # rounded: many ties
-    assert ex._auc(y, scores) == pytest.approx(roc_auc_score(y, scores), rel=1e-12)
+def _train(model, train_loader, val_loader, max_epochs, weight_decay=1e-3, stopping=True):
+    return fit(
+        model,
+        train_loader,
+        val_loader,
+        nn.BCEWithLogitsLoss(),
+        torch.optim.Adam(model.parameters(), lr=1e-2, weight_decay=weight_decay),
+        epochs=max_epochs,
+        device="cpu",
+        early_stopping=EarlyStopping(patience=20) if stopping else None,
+        progress=False,
+    )
+
+
+@pytest.mark.parametrize(
+    ("mistake", "fragment"),
+    [
+        (lambda m, t, v, e: _train(m, t, v, e, weight_decay=0.0), "weight decay"),
+        (lambda m, t, v, e: _train(m, t, v, e, stopping=False), "last epoch"),
+        (
+            lambda m, t, v, e: fit(
+                m,
+                t,
+                v,
+                nn.BCELoss(),
+                torch.optim.Adam(m.parameters(), weight_decay=1e-3),
+                e,
+                "cpu",
+                progress=False,
+            ),
+            "BCE",
+        ),
+        (lambda m, t, v, e: _train(m, t, v, e) and None, "return"),
+    ],
+)
+def test_train_rejects_mistakes(mistake, fragment, capsys):
+    passed, line = line_of(pc.check_train_mlp, mistake, capsys)
+    assert not passed and fragment.lower() in line.lower(), line
+
+
+def test_threshold_rejects_the_lowest_and_strict_thresholds(capsys):
+    def lowest(y, p, target):
+        return float(np.min(p[y == 1]))
+
+    passed, line = line_of(pc.check_choose_threshold, lowest, capsys)
+    assert not passed and "highest" in line, line
+
+    def strict(y, p, target):  # the right t, but the rule p > t in the student's head
+        positives = np.sort(p[y == 1])[::-1]
+        return float(positives[int(np.ceil(target * len(positives))) - 1]) + 1e-9
+
+    passed, line = line_of(pc.check_choose_threshold, strict, capsys)
+    assert not passed and "p >= t" in line, line
+
+
+def test_evaluate_rejects_swapped_and_normal_intervals(capsys):
+    def swapped(y, p, t):
+        result = pc.reference_evaluate_at_threshold(y, p, t)
+        result["PPV"], result["NPV"] = result["NPV"], result["PPV"]
+        return result
+
+    passed, line = line_of(pc.check_evaluate_at_threshold, swapped, capsys)
+    assert not passed and "PPV" in line, line
+
+    def wald(y, p, t):
+        result = pc.reference_evaluate_at_threshold(y, p, t)
+        k = int(np.sum((y == 1) & (p >= t)))
+        n = int(np.sum(y == 1))
+        interval = wilson_interval(k, n, confidence=0.9)
+        result["sensitivity"] = interval
+        return result
+
+    passed, line = line_of(pc.check_evaluate_at_threshold, wald, capsys)
+    assert not passed and "another interval" in line, line
