@@ -288,16 +288,14 @@ plt.show()
 # %% slideshow={"slide_type": "-"} tags=["hide-code"] alt="Two subtypes, a linear boundary, w perpendicular"
 from dlcourse.plots import plot_decision_boundary
 
-
-def name_classes(ax, names, probability_label):
-    """Name the classes in a decision-boundary plot's legend and colour bar."""
-    ax.legend(ax.get_legend_handles_labels()[0], names, loc="upper right", frameon=True)
-    ax.collections[0].colorbar.set_label(probability_label)
-
-
 ax = plt.subplots(figsize=(7, 4.2), layout="constrained")[1]
-plot_decision_boundary(lambda G: neuron(G, w_log, b_log, sigmoid), X_sub, y_sub, ax=ax)
-name_classes(ax, ["subtype 0", "subtype 1"], "P(subtype 1)")
+plot_decision_boundary(
+    lambda G: neuron(G, w_log, b_log, sigmoid),
+    X_sub,
+    y_sub,
+    ax=ax,
+    class_names=["subtype 0", "subtype 1"],
+)
 ax.set(xlabel="GENE0001 (subtype 0 marker)", ylabel="GENE0002 (subtype 1 marker)", aspect="equal")
 centre, direction = X_sub.mean(axis=0), w_log / np.linalg.norm(w_log)  # w drawn from the centre
 ax.annotate("", xy=centre + direction, xytext=centre, arrowprops={"arrowstyle": "-|>", "lw": 2})
@@ -480,8 +478,7 @@ assert np.array_equal(p_test > 0.5, true_rule(X_test))  # it computes the true r
 fig, axes = plt.subplots(1, 3, figsize=(12, 3.9), layout="constrained")
 models = {"one neuron": lambda P: xor_logreg.predict_proba(P)[:, 1], "2-4-1 network": xor_network}
 for ax, (title, predict) in zip(axes[:2], models.items(), strict=True):
-    plot_decision_boundary(predict, X_train, y_train, ax=ax)
-    name_classes(ax, ["control", "case"], "P(case)")
+    plot_decision_boundary(predict, X_train, y_train, ax=ax, class_names=["control", "case"])
     ax.set(title=title, xlabel="GENE0001", ylabel="GENE0002", aspect="equal")
 H_train = relu(X_train @ W_hidden.T)  # hidden activations (400, 4)
 u, v = H_train[:, 0] + H_train[:, 1], H_train[:, 2] + H_train[:, 3]

@@ -100,6 +100,7 @@ from dlcourse.exercises.practical import (
 from dlcourse.explore import explore
 from dlcourse.plots import (
     COLORS,
+    plot_calibration,
     plot_confusion_matrix,
     plot_roc_pr,
     plot_training_curves,
@@ -720,32 +721,7 @@ plt.show()
 # point is labelled with the number of test tumours behind it.
 
 # %% slideshow={"slide_type": "-"} tags=["hide-code"] alt="Reliability diagram on the test tumours: observed share malignant against predicted probability, points labelled with bin counts"
-fig, ax = plt.subplots(figsize=(6, 4.6))
-ax.plot([0, 1], [0, 1], "--", color="0.5", label="calibrated")
-for i, (name, p) in enumerate(p_test.items()):
-    bins = calibration_bins(y_test, p, n_bins=5)
-    ax.plot(
-        bins["mean p"],
-        bins["observed"],
-        "o-",
-        color=[COLORS["orange"], COLORS["blue"]][i],
-        label=name,
-    )
-    for _, row in bins.iterrows():
-        ax.annotate(
-            f"n={row['count']:.0f}",
-            (row["mean p"], row["observed"]),
-            fontsize=9,
-            xytext=(6, -12 + 16 * i),
-            textcoords="offset points",
-        )
-ax.set(
-    xlabel="predicted probability of malignant",
-    ylabel="observed share malignant",
-    xlim=(0, 1),
-    ylim=(0, 1.05),
-)
-ax.legend(loc="upper left")
+plot_calibration(y_test, p_test, n_bins=5, positive_name="malignant")
 plt.show()
 
 # %% slideshow={"slide_type": "skip"} tags=["nbval-check-output"]

@@ -154,52 +154,57 @@ def plot_confusion_matrix(
 def plot_calibration(
     y_true: np.ndarray,
     probs: np.ndarray | Mapping[str, np.ndarray],
-    n_bins: int = 10,
+    n_bins: int = 5,
     ax: Axes | None = None,
+    positive_name: str = "class 1",
 ) -> Axes:
-    """Reliability diagram: observed frequency of class 1 against the predicted probability.
+    """Reliability diagram: the observed share of positives against the predicted probability.
 
-    Predictions are grouped into ``n_bins`` equal-width bins of ``p``; a calibrated model lies
-    on the diagonal (of the cases given p ~ 0.8, about 80% are positive). The legend gives the
-    Brier score ``(1/n) sum (p_i - y_i)^2`` (lower is better).
+    Predictions are grouped into ``n_bins`` equal-width bins of ``p``
+    (:func:`dlcourse.evaluation.calibration_bins`); a calibrated model lies on the diagonal (of
+    the cases given p ~ 0.8, about 80% are positive). Each point is labelled with the number of
+    samples behind it, because a bin of a few samples says almost nothing.
 
     Args:
         y_true: labels ``(n,)`` in {0, 1}.
         probs: probabilities of class 1 ``(n,)``, or ``{name: probs}`` to compare models.
         n_bins: number of bins (>= 2).
         ax: where to draw; a new figure when None.
+        positive_name: what class 1 is (axis labels), e.g. ``"malignant"``.
 
     Returns:
         The Axes.
     """
-    from sklearn.calibration import calibration_curve
-    from sklearn.metrics import brier_score_loss
+    from dlcourse.evaluation import calibration_bins  # pandas, loaded only when drawing this
 
     y_true, named = _binary_scores(y_true, probs)
     n_bins = require_int("n_bins", n_bins, 2)
-    ax = _axes(ax, figsize=(5.5, 4.5))
+    if not isinstance(positive_name, str):
+        raise fail("positive_name", "a string", repr(positive_name))
+    ax = _axes(ax, figsize=(6, 4.6))
     ax.plot([0, 1], [0, 1], "--", color="0.5", linewidth=1, label="perfectly calibrated")
     for i, (name, p) in enumerate(named.items()):
-        color = _color(i)
         if p.min() < 0 or p.max() > 1:
             raise fail(
                 f"probs[{name!r}]",
                 "probabilities in [0, 1]",
                 f"values in [{p.min():.3g}, {p.max():.3g}]",
             )
-        observed, predicted = calibration_curve(y_true, p, n_bins=n_bins, strategy="uniform")
-        ax.plot(
-            predicted,
-            observed,
-            "o-",
-            color=color,
-            label=f"{name} (Brier {brier_score_loss(y_true, p):.3f})",
-        )
+        bins = calibration_bins(y_true, p, n_bins=n_bins)
+        ax.plot(bins["mean p"], bins["observed"], "o-", color=_color(i), label=name)
+        for x, observed, count in zip(bins["mean p"], bins["observed"], bins["count"], strict=True):
+            ax.annotate(
+                f"n={count}",
+                (x, observed),
+                fontsize=9,
+                xytext=(6, -12 + 16 * i),  # one row per model, so that labels do not overlap
+                textcoords="offset points",
+            )
     ax.set(
-        xlabel="predicted probability",
-        ylabel="observed frequency of class 1",
-        xlim=(0, 1),
-        ylim=(0, 1),
+        xlabel=f"predicted probability of {positive_name}",
+        ylabel=f"observed share {positive_name}",
+        xlim=(-0.02, 1.02),
+        ylim=(-0.08, 1.08),  # room for the count labels of points at 0 and 1
     )
     ax.legend(loc="upper left")
     return ax

@@ -178,12 +178,27 @@ def _predict_grid(predict: object, grid: np.ndarray) -> np.ndarray:
     return _numpy(predict(grid))
 
 
+def _class_names(names: Sequence[str] | None, n_labels: int) -> list[str]:
+    """``names`` checked against the labels 0 ... n_labels-1 (at least two), or the defaults."""
+    needed = max(n_labels, 2)
+    if names is None:
+        return [f"class {k}" for k in range(needed)]
+    if isinstance(names, str) or not all(isinstance(name, str) for name in names):
+        raise fail("class_names", "a sequence of strings, one per class", repr(names))
+    if len(names) < needed:
+        raise fail(
+            "class_names", f"at least {needed} names (labels 0 ... {needed - 1})", len(names)
+        )
+    return list(names)
+
+
 def plot_decision_boundary(
     predict: Callable[[np.ndarray], np.ndarray],
     X: np.ndarray,
     y: np.ndarray,
     ax: Axes | None = None,
     resolution: int = 200,
+    class_names: Sequence[str] | None = None,
 ) -> Axes:
     """The regions a classifier assigns to each class, with the data on top.
 
@@ -206,6 +221,8 @@ def plot_decision_boundary(
         y: labels ``(n,)`` in 0 ... k-1.
         ax: where to draw; a new slide-sized figure when None.
         resolution: grid points per axis (>= 10).
+        class_names: a name per class label 0 ... k-1, for the legend and the colour bar
+            (``P(<name of class 1>)``); default ``class 0``, ``class 1``, ...
 
     Returns:
         The Axes.
@@ -213,6 +230,7 @@ def plot_decision_boundary(
     X, y = _points_2d(X, y)
     y = _class_labels(y)
     resolution = require_int("resolution", resolution, 10)
+    names = _class_names(class_names, int(y.max()) + 1)
     margin = 0.1 * (X.max(axis=0) - X.min(axis=0)) + 1e-9
     low, high = X.min(axis=0) - margin, X.max(axis=0) + margin
     xx, yy = np.meshgrid(
@@ -241,7 +259,7 @@ def plot_decision_boundary(
             xx, yy, p, levels=np.linspace(0, 1, 11), cmap=PROBABILITY_CMAP, alpha=0.7
         )
         ax.contour(xx, yy, p, levels=[0.5], colors=COLORS["black"], linewidths=1.5)
-        ax.figure.colorbar(filled, ax=ax, label="P(class 1)")
+        ax.figure.colorbar(filled, ax=ax, label=f"P({names[1]})")
     else:
         labels = output.argmax(axis=1) if output.ndim == 2 else output.astype(int)
         n_classes = max(n_classes, int(labels.max()) + 1)
@@ -263,7 +281,7 @@ def plot_decision_boundary(
             color=_color(k),
             edgecolors="white",
             linewidths=0.5,
-            label=f"class {k}",
+            label=names[k],
         )
     ax.set(xlim=(low[0], high[0]), ylim=(low[1], high[1]), xlabel="$x_1$", ylabel="$x_2$")
     ax.grid(False)

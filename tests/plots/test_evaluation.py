@@ -56,3 +56,15 @@ def test_calibration_curve(binary_scores, labelled_lines):
     assert len(lines[next(k for k in lines if k.startswith("model"))].get_xdata()) <= 5
     with pytest.raises(ValueError, match="probabilities in \\[0, 1\\]"):
         plots.plot_calibration(y, probs * 2)
+
+
+def test_calibration_points_carry_their_counts_and_the_positive_class(binary_scores):
+    from dlcourse.evaluation import calibration_bins
+
+    y, probs = binary_scores
+    ax = plots.plot_calibration(y, probs, n_bins=4, positive_name="malignant")
+    bins = calibration_bins(y, probs, n_bins=4)
+    assert [t.get_text() for t in ax.texts] == [f"n={n}" for n in bins["count"]]
+    assert sum(int(t.get_text()[2:]) for t in ax.texts) == len(y)
+    assert ax.get_xlabel() == "predicted probability of malignant"
+    assert ax.get_ylabel() == "observed share malignant"

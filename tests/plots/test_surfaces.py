@@ -79,6 +79,25 @@ def test_decision_boundary_of_probabilities_draws_the_half_line(xor_points):
     assert len(ax.figure.axes) == 2  # the colour bar
 
 
+def test_decision_boundary_names_the_classes_in_legend_and_colour_bar(xor_points):
+    X, y = xor_points
+    ax = plots.plot_decision_boundary(
+        lambda Z: 1 / (1 + np.exp(-Z[:, 0])), X, y, resolution=20, class_names=["control", "case"]
+    )
+    assert [text.get_text() for text in ax.get_legend().get_texts()] == ["control", "case"]
+    assert ax.figure.axes[1].get_ylabel() == "P(case)"
+
+
+@pytest.mark.parametrize(
+    ("names", "message"),
+    [("ab", "a sequence of strings"), (["only one"], "at least 2 names"), ([0, 1], "a sequence")],
+)
+def test_decision_boundary_rejects_bad_class_names(xor_points, names, message):
+    X, y = xor_points
+    with pytest.raises(ValueError, match=f"class_names: expected {message}"):
+        plots.plot_decision_boundary(lambda Z: Z[:, 0] > 0, X, y, resolution=20, class_names=names)
+
+
 def test_decision_boundary_of_labels_and_class_probabilities(xor_points):
     X, y = xor_points
     ax = plots.plot_decision_boundary(lambda Z: (Z[:, 0] > 0).astype(int), X, y, resolution=30)
