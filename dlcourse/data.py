@@ -308,8 +308,10 @@ def simulate_epistasis(
     ``q`` makes half the samples carriers (``g >= 1``); the true phenotype is
     ``1[g1 >= 1] XOR 1[g2 >= 1]``. Columns ``rs0001``, ``rs0002``.
 
-    In both, each observed phenotype is flipped with probability ``noise`` (incomplete penetrance,
-    misdiagnosis), so the best possible accuracy is ``1 - noise``. ``n_noise_features`` extra
+    In both, each observed phenotype is flipped with probability ``noise``, in either direction: a
+    carrier of the risk combination may stay unaffected (incomplete penetrance), a non-carrier may
+    be affected for another reason (a phenocopy), or either may be misdiagnosed. The best possible
+    accuracy is therefore ``1 - noise``. ``n_noise_features`` extra
     columns (same distribution, no effect on the phenotype) are appended after the two causal ones.
 
     Args:

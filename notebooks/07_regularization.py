@@ -552,7 +552,7 @@ for name, losses in held_loss.items():  # mean ± sd over the 20 splits; Δ and 
 # | 01 a neuron | a weighted sum, bent by an activation $f$ |
 # | 02 the forward pass | layers are matrix products; without $f$, depth adds nothing |
 # | 03 gradient descent, optimizers | step against the gradient; the step size rules |
-# | 04 backpropagation | the chain rule, backwards: all gradients for ~3 passes |
+# | 04 backpropagation | the chain rule, backwards: every gradient for ≤ 3 forward passes' work |
 # | 05 activations | $f'(z)$ sits in every $\delta$: ReLU + He keep it alive |
 # | 06 losses | a loss is a noise model; compute it on logits |
 # | 07 training, regularisation | judge on held-out data, over several seeds |
