@@ -339,8 +339,7 @@ assert check_decision_boundary(boundary_line)
 #
 # [Epistasis](GLOSSARY.md#epistasis): the effect of one variant depends on another. Simulated: a
 # **case** carries exactly *one* of two SNPs (**XOR**), each carried by half of the individuals;
-# 5 % of labels flip: risk carriers who stay healthy ([penetrance](GLOSSARY.md#penetrance) below
-# 1) and others affected anyway ([phenocopies](GLOSSARY.md#phenocopy)).
+# 5 % of labels flip ([penetrance](GLOSSARY.md#penetrance) below 1, [phenocopies](GLOSSARY.md#phenocopy)).
 
 # %% slideshow={"slide_type": "skip"}
 G, phenotype = simulate_epistasis(n_samples=2000, seed=0, kind="genotype")
@@ -352,22 +351,20 @@ by_pair = phenotype.groupby([carrier_1, carrier_2]).mean().unstack()
 marginal_1 = phenotype.groupby(carrier_1).mean()
 marginal_2 = phenotype.groupby(carrier_2).mean()
 print("fraction of cases:\n", by_pair.round(2))
-print("rs0001 alone:", marginal_1.round(2).to_dict())
-print("rs0002 alone:", marginal_2.round(2).to_dict())
+print("one SNP at a time (no, yes):", marginal_1.round(2).tolist(), marginal_2.round(2).tolist())
 
 # %% slideshow={"slide_type": "skip"}
 assert np.ptp(marginal_1) < 0.05 and np.ptp(marginal_2) < 0.05  # no marginal effect
 
 # %% [markdown] slideshow={"slide_type": "fragment"}
-# **A didactic extreme.** Under pure XOR, $P(\text{case} \mid \text{carrier}_1) = 1 - c_2$ and
-# $P(\text{case} \mid \text{non-carrier}_1) = c_2$ ($c_2$: carrier frequency of SNP 2): each SNP
-# looks unrelated only because $c_2 = \tfrac12$. Real epistasis usually leaves marginal effects.
+# **A didactic extreme:** $P(\text{case} \mid \text{carrier}_1) = 1 - c_2$ ($c_2$: carrier
+# frequency of SNP 2), so each SNP looks unrelated only because $c_2 = \tfrac12$.
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # Point at the marginal rates: here a one-SNP-at-a-time test, as in a standard GWAS scan, would
 # miss both SNPs; only the combination matters. Then say honestly that this needs the carrier
 # frequency of ½, which the simulator chose on purpose: XOR is the cleanest case of an interaction,
-# not a typical genetic architecture.
+# not a typical genetic architecture; real epistasis usually leaves marginal effects.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Why no straight line separates XOR

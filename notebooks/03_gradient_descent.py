@@ -173,7 +173,8 @@ def draw_descent(lr, momentum):
     fig, (ax_path, ax_loss) = plt.subplots(1, 2, figsize=(10, 3.8), layout="tight")
     label = f"η = {lr:.3f}, β = {momentum:.2f}"
     plot_loss_surface(RAVINE, trajectories={label: path}, ax=ax_path, levels=12, resolution=40)
-    ax_path.set(xlabel="$x$", ylabel="$y$", title="path on the ravine")
+    ax_path.get_legend().remove()  # a diverging path fills the axes: the title names it instead
+    ax_path.set(xlabel="$x$", ylabel="$y$", title=f"path on the ravine: {label}")
     with np.errstate(over="ignore", invalid="ignore"):
         ax_loss.semilogy(RAVINE.f(path), color=COLORS["blue"])
     ax_loss.set(xlabel="step", ylabel="$f$", title="loss per step", ylim=(1e-12, 1e6))

@@ -422,15 +422,14 @@ assert np.all(predict_proba(mlp, X_val, "cpu")[y_val == 1] >= 0.5)
 # logistic regression in a hidden cell.
 
 # %% [markdown] slideshow={"slide_type": "slide"} tags=["exercise"]
-# ## Step 5 — the threshold: 95 % sensitivity, then as specific as possible
+# ## Step 5 — the threshold for 95 % sensitivity
 #
-# Write `choose_threshold(y_true, p, target_sensitivity)`: the **highest** $t$ ($p \ge t$ flags
-# malignant) whose sensitivity reaches the target. Hint: one of the malignant tumours' scores.
+# Write the **highest** $t$ ($p \ge t$ flags malignant) whose sensitivity reaches the target.
 
 
 # %% slideshow={"slide_type": "-"} tags=["exercise"]
 def choose_threshold(y_true, p, target_sensitivity):
-    return None  # YOUR CODE HERE
+    return None  # YOUR CODE HERE (hint: t is one of the malignant tumours' scores)
 
 
 check_choose_threshold(choose_threshold)
