@@ -674,6 +674,12 @@ print(f"AUC, MLP - LR on the same test tumours: {auc_gap}")
 counts = {name: confusion_counts(y_test, p, thresholds[name]) for name, p in p_test.items()}
 assert {name: (c["FN"], c["FP"]) for name, c in counts.items()} == {"MLP": (1, 2), "LR": (3, 0)}
 assert auc_gap.covers(0.0)  # "no clear difference" on the test set too
+test_rates = {
+    name: evaluate_at_threshold(y_test, p, thresholds[name]) for name, p in p_test.items()
+}
+for rate in ("sensitivity", "specificity"):  # "overlapping intervals"
+    mlp_rate, lr_rate = test_rates["MLP"][rate], test_rates["LR"][rate]
+    assert mlp_rate.low < lr_rate.high and lr_rate.low < mlp_rate.high
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # Say: this cell runs once; if its numbers make you want to change something, the test set is
